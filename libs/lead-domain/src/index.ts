@@ -1,1 +1,2 @@
 export * from './lead.events';
+export * from './lead.status';

@@ -1,0 +1,42 @@
+import { cpus, totalmem } from 'node:os';
+
+/** One measured figure, printed in the benchmark table and pasted into README. */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  /** The limit it is compared with, e.g. "raw one-event SQLite transactions". */
+  comparedWith?: string;
+  note?: string;
+}
+
+/** Runs `work` repeatedly for about `seconds` (after a short warm-up) and returns operations per second. */
+export async function opsPerSecond(work: () => Promise<number> | number, seconds = 3): Promise<number> {
+  const warmUntil = Date.now() + 300;
+  while (Date.now() < warmUntil) await work();
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) ops += await work();
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  return ops / elapsed;
+}
+
+export function machineDescription(): string {
+  const cpu = cpus();
+  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
+}
+
+export function printResults(results: BenchResult[]): void {
+  const rows = results.map((r) => [r.name, `${formatNumber(r.value)} ${r.unit}`, r.comparedWith ?? '', r.note ?? '']);
+  const header = ['benchmark', 'figure', 'compared with', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+export function formatNumber(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
