@@ -1,0 +1,59 @@
+/**
+ * Turns stored JSON back into typed lead events through an explicit type → parser map.
+ * Never by class or constructor name: events read back from a store are plain objects,
+ * and a renamed class must not silently stop an event from being folded.
+ */
+import type { LeadEvent, LeadEventType } from './lead.events';
+
+export class UnreadableEventError extends Error {
+  override readonly name = 'UnreadableEventError';
+  constructor(
+    readonly eventType: string,
+    reason: string,
+  ) {
+    super(`Cannot read event of type "${eventType}": ${reason}`);
+  }
+}
+
+type Parser<T extends LeadEventType> = (data: Record<string, unknown>, schemaVersion: number) => Extract<LeadEvent, { type: T }>['data'];
+
+/** Checks the fields every version of the event must have; upcasting from older schema versions goes here. */
+const requires =
+  <T extends LeadEventType>(type: T, ...fields: string[]): Parser<T> =>
+  (data) => {
+    for (const field of ['leadId', ...fields]) {
+      if (data[field] === undefined || data[field] === null) throw new UnreadableEventError(type, `missing field "${field}"`);
+    }
+    return data as Extract<LeadEvent, { type: T }>['data'];
+  };
+
+const parsers: { [T in LeadEventType]: Parser<T> } = {
+  LeadCaptured: requires('LeadCaptured', 'kind', 'contact', 'source'),
+  ContactDetailsCorrected: requires('ContactDetailsCorrected', 'contact', 'changedFields'),
+  NeedConfirmed: requires('NeedConfirmed', 'need'),
+  BudgetVerified: requires('BudgetVerified'),
+  DecisionMakerReached: requires('DecisionMakerReached', 'name', 'role'),
+  ActivityRecorded: requires('ActivityRecorded', 'activityType', 'activityAt'),
+  LeadScored: requires('LeadScored', 'total', 'temperature', 'modelVersion', 'breakdown', 'scoredAt'),
+  LeadQualified: requires('LeadQualified', 'how', 'facts'),
+  LeadAssigned: requires('LeadAssigned', 'owner', 'rule'),
+  SentToNurture: requires('SentToNurture', 'reason', 'track'),
+  LeadReactivated: requires('LeadReactivated', 'reason', 'previousStatus'),
+  Disqualified: requires('Disqualified', 'reason', 'note', 'facts'),
+  HandedToSales: requires('HandedToSales', 'qualified', 'facts'),
+  SaleWon: requires('SaleWon'),
+  SaleLost: requires('SaleLost', 'reason', 'needRemains'),
+  DuplicateMerged: requires('DuplicateMerged', 'survivorLeadId'),
+  PersonalDataErased: requires('PersonalDataErased', 'reason', 'erasedFields'),
+};
+
+export function isLeadEventType(type: string): type is LeadEventType {
+  return Object.prototype.hasOwnProperty.call(parsers, type);
+}
+
+export function parseLeadEvent(type: string, data: unknown, schemaVersion = 1): LeadEvent {
+  if (!isLeadEventType(type)) throw new UnreadableEventError(type, 'not a lead event type');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableEventError(type, 'data is not a JSON object');
+  const parse = parsers[type] as Parser<LeadEventType>;
+  return { type, data: parse(data as Record<string, unknown>, schemaVersion) } as LeadEvent;
+}
