@@ -1,0 +1,36 @@
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { validationError } from '@lead/lifecycle';
+import { AppModule, type AppOptions } from './app.module';
+import { ErrorFilter } from './http/error.filter';
+
+export const BODY_LIMIT = process.env.BODY_LIMIT ?? '64kb';
+
+/** Builds the HTTP application; main.ts and the end-to-end tests share it. */
+export async function createApp(options: AppOptions = {}, { logger = true }: { logger?: boolean } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, logger: logger ? undefined : false });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => validationError(errors),
+    }),
+  );
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Lead lifecycle engine')
+      .setDescription('Event-sourced lead lifecycle: commands are POSTs that append events; queries are GETs on views derived from them.')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  LeadNotFoundError,
+  evolve,
+  initialLeadState,
+  leadStreamId,
+  parseLeadEvent,
+  type LeadEvent,
+  type LeadEventMetadata,
+  type LeadState,
+} from '@lead/domain';
+import { EVENT_STORE, formatPosition, type EventStore, type RecordedEvent } from '@lead/event-store';
+
+export interface LoadedLead {
+  state: LeadState;
+  /** Revision of the last event, null when the stream does not exist. */
+  revision: bigint | null;
+  position: string | null;
+  /** The first result of a command already handled on this stream, if any. */
+  resultOf(commandId: string): { revision: number; position: string; events: string[] } | null;
+}
+
+export interface HistoryEntry {
+  revision: number;
+  position: string;
+  type: string;
+  data: unknown;
+  metadata: LeadEventMetadata;
+  /** Business time (metadata.occurredAt). */
+  occurredAt: string;
+  /** When the store recorded the event. */
+  recordedAt: string;
+}
+
+/** Reads a lead's stream and folds it; the stream is the persistence model, no repository in between. */
+@Injectable()
+export class LeadReader {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async load(leadId: string): Promise<LoadedLead> {
+    const recorded = await this.store.readStream(leadStreamId(leadId));
+    let state: LeadState = initialLeadState;
+    for (const e of recorded) state = evolve(state, toLeadEvent(e));
+    const last = recorded.at(-1);
+    return {
+      state,
+      revision: last ? last.revision : null,
+      position: last ? formatPosition(last.position) : null,
+      resultOf(commandId) {
+        const own = recorded.filter((e) => (e.metadata as Partial<LeadEventMetadata>).commandId === commandId);
+        const lastOwn = own.at(-1);
+        return lastOwn ? { revision: Number(lastOwn.revision), position: formatPosition(lastOwn.position), events: own.map((e) => e.type) } : null;
+      },
+    };
+  }
+
+  async state(leadId: string): Promise<{ state: LeadState; revision: number; position: string }> {
+    const lead = await this.load(leadId);
+    if (lead.state.status === 'none') throw new LeadNotFoundError(leadId);
+    return { state: lead.state, revision: Number(lead.revision), position: lead.position! };
+  }
+
+  async history(leadId: string): Promise<HistoryEntry[]> {
+    const recorded = await this.store.readStream(leadStreamId(leadId));
+    if (recorded.length === 0) throw new LeadNotFoundError(leadId);
+    return recorded.map((e) => ({
+      revision: Number(e.revision),
+      position: formatPosition(e.position),
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata as unknown as LeadEventMetadata,
+      occurredAt: String((e.metadata as Partial<LeadEventMetadata>).occurredAt ?? e.recordedAt.toISOString()),
+      recordedAt: e.recordedAt.toISOString(),
+    }));
+  }
+}
+
+export function toLeadEvent(e: RecordedEvent): LeadEvent {
+  return parseLeadEvent(e.type, e.data, Number((e.metadata as Partial<LeadEventMetadata>).schemaVersion ?? 1));
+}
