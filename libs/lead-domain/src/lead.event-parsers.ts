@@ -15,19 +15,19 @@ export class UnreadableEventError extends Error {
   }
 }
 
-type Parser<T extends LeadEventType> = (data: Record<string, unknown>, schemaVersion: number) => Extract<LeadEvent, { type: T }>['data'];
+type Parser = (data: Record<string, unknown>, schemaVersion: number) => LeadEvent['data'];
 
 /** Checks the fields every version of the event must have; upcasting from older schema versions goes here. */
 const requires =
-  <T extends LeadEventType>(type: T, ...fields: string[]): Parser<T> =>
+  (type: LeadEventType, ...fields: string[]): Parser =>
   (data) => {
     for (const field of ['leadId', ...fields]) {
       if (data[field] === undefined || data[field] === null) throw new UnreadableEventError(type, `missing field "${field}"`);
     }
-    return data as Extract<LeadEvent, { type: T }>['data'];
+    return data as LeadEvent['data'];
   };
 
-const parsers: { [T in LeadEventType]: Parser<T> } = {
+const parsers: Record<LeadEventType, Parser> = {
   LeadCaptured: requires('LeadCaptured', 'kind', 'contact', 'source'),
   ContactDetailsCorrected: requires('ContactDetailsCorrected', 'contact', 'changedFields'),
   NeedConfirmed: requires('NeedConfirmed', 'need'),
@@ -54,6 +54,5 @@ export function isLeadEventType(type: string): type is LeadEventType {
 export function parseLeadEvent(type: string, data: unknown, schemaVersion = 1): LeadEvent {
   if (!isLeadEventType(type)) throw new UnreadableEventError(type, 'not a lead event type');
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableEventError(type, 'data is not a JSON object');
-  const parse = parsers[type] as Parser<LeadEventType>;
-  return { type, data: parse(data as Record<string, unknown>, schemaVersion) } as LeadEvent;
+  return { type, data: parsers[type](data as Record<string, unknown>, schemaVersion) } as LeadEvent;
 }

@@ -219,7 +219,7 @@ export type LeadEventType = LeadEvent['type'];
 export const EVENT_SCHEMA_VERSION = 1;
 
 /** Metadata every stored event carries. */
-export interface LeadEventMetadata {
+export type LeadEventMetadata = {
   eventId: string;
   commandId: string;
   correlationId: string;
@@ -230,7 +230,7 @@ export interface LeadEventMetadata {
   /** Business time: when it happened in the world (imports set it in the past). */
   occurredAt: string;
   schemaVersion: number;
-}
+};
 
 export const leadStreamId = (leadId: string): string => `lead-${leadId}`;
 export const LEAD_STREAM_PREFIX = 'lead-';
