@@ -1,0 +1,5 @@
+export * from './scoring-model';
+export * from './lead-scorer';
+export * from './predictive';
+export * from './evaluation';
+export * from './datasets/x-education';

@@ -1,0 +1,3 @@
+export * from './predictive-model';
+export * from './logistic-regression';
+export * from './lead-features';
