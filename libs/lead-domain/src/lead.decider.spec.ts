@@ -41,6 +41,13 @@ describe('CaptureLead', () => {
       .when(capture({ kind: 'B2C', company: undefined, contact: { name: 'Ion', phone: '+40 (721) 555-010' } }))
       .then([{ type: 'LeadCaptured', data: { leadId, kind: 'B2C', contact: { name: 'Ion', phone: '+40 (721) 555-010' }, source: { channel: 'web_form', origin: 'organic_search' }, normalizedPhone: '+40721555010' } }]));
 
+  it('keeps profile attributes for scoring and segmentation', () =>
+    given()
+      .when(capture({ attributes: { occupation: 'student', city: 'Mumbai', newsletter: true } }))
+      .then([{ ...captured, data: { ...captured.data, contact: { name: 'Ana Pop', email: 'Ana.Pop@Example.com' }, attributes: { occupation: 'student', city: 'Mumbai', newsletter: true } } }]));
+  it('refuses attributes that are not simple values, naming the key', () =>
+    given().when(capture({ attributes: { 'bad key': 1, nested: { a: 1 } } as never })).thenInvalid('attributes.bad key', 'attributes.nested'));
+
   it('refuses a lead without email or phone: no contact data, no lead', () => given().when(capture({ contact: { name: 'Ana' } })).thenInvalid('contact.email'));
   it('refuses a malformed email', () => given().when(capture({ contact: { name: 'Ana', email: 'ana@' } })).thenInvalid('contact.email'));
   it('refuses a malformed phone', () => given().when(capture({ contact: { name: 'Ana', phone: '12ab' } })).thenInvalid('contact.phone'));

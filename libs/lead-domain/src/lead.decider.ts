@@ -17,6 +17,7 @@ import {
   type Company,
   type Contact,
   type DecisionMaker,
+  type LeadAttributes,
   type LeadEvent,
   type LeadFactsSnapshot,
   type LeadKind,
@@ -34,6 +35,7 @@ export interface LeadProfile {
   company?: Company;
   source: LeadSource;
   statedNeed?: string;
+  attributes?: LeadAttributes;
 }
 
 export interface LeadFacts {
@@ -93,8 +95,8 @@ export const DEFAULT_LEAD_POLICY: LeadPolicy = { activityTypes: DEFAULT_ACTIVITY
 
 export function evolve(state: LeadState, event: LeadEvent): LeadState {
   if (event.type === 'LeadCaptured') {
-    const { leadId, kind, contact, company, source, need } = event.data;
-    return { status: 'open', leadId, profile: { kind, contact, company, source, statedNeed: need }, facts: {} };
+    const { leadId, kind, contact, company, source, need, attributes } = event.data;
+    return { status: 'open', leadId, profile: { kind, contact, company, source, statedNeed: need, attributes }, facts: {} };
   }
   if (event.type === 'PersonalDataErased') return { status: 'erased', leadId: event.data.leadId };
   if (state.status === 'none' || state.status === 'erased') return state; // nothing to fold onto
@@ -153,8 +155,9 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
 
   if (command.type === 'CaptureLead') {
     if (state.status !== 'none') throw new LeadRuleRefusedError('lead.capture_once', `Lead ${leadId} has already been captured`);
-    const { kind, contact, company, source, need } = command.data;
+    const { kind, contact, company, source, need, attributes } = command.data;
     const problems = [
+      ...attributeProblems(attributes),
       ...contactProblems(contact),
       ...companyProblems(kind, company, command.now),
       ...oneOf('source.channel', source?.channel, CHANNELS),
@@ -166,7 +169,7 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
     return [
       {
         type: 'LeadCaptured',
-        data: { leadId, kind, contact: clean, ...(company ? { company: { ...company, name: company.name.trim() } } : {}), source, ...(need ? { need: need.trim() } : {}), ...contactKeys(clean) },
+        data: { leadId, kind, contact: clean, ...(company ? { company: { ...company, name: company.name.trim() } } : {}), source, ...(need ? { need: need.trim() } : {}), ...(attributes && Object.keys(attributes).length ? { attributes } : {}), ...contactKeys(clean) },
       },
     ];
   }
@@ -405,6 +408,23 @@ function text(field: string, value: unknown, max = 500): FieldProblem[] {
 
 function oneOf(field: string, value: unknown, allowed: readonly string[]): FieldProblem[] {
   return typeof value === 'string' && allowed.includes(value) ? [] : [{ field, message: `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})` }];
+}
+
+const ATTRIBUTE_KEY = /^[A-Za-z][\w.-]{0,63}$/;
+const MAX_ATTRIBUTES = 50;
+
+function attributeProblems(attributes: LeadAttributes | undefined): FieldProblem[] {
+  if (attributes === undefined) return [];
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return [{ field: 'attributes', message: 'must be an object of simple values' }];
+  const entries = Object.entries(attributes);
+  if (entries.length > MAX_ATTRIBUTES) return [{ field: 'attributes', message: `may hold at most ${MAX_ATTRIBUTES} entries` }];
+  return entries.flatMap(([key, value]): FieldProblem[] => {
+    if (!ATTRIBUTE_KEY.test(key)) return [{ field: `attributes.${key}`, message: 'keys start with a letter and hold at most 64 letters, digits, _ . -' }];
+    if (typeof value === 'string' ? value.length > 500 : typeof value !== 'number' && typeof value !== 'boolean') {
+      return [{ field: `attributes.${key}`, message: 'must be a string (at most 500 characters), a number or a boolean' }];
+    }
+    return [];
+  });
 }
 
 function rejectIf(problems: FieldProblem[]): void {

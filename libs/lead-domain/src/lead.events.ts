@@ -62,6 +62,8 @@ export interface Company {
   country?: string;
 }
 
+export type LeadAttributes = Record<string, string | number | boolean>;
+
 export interface LeadSource {
   channel: Channel;
   origin?: Origin;
@@ -108,6 +110,8 @@ export type LeadCaptured = {
     company?: Company;
     source: LeadSource;
     need?: string;
+    /** Further profile answers (form fields, occupation, city…) for scoring and segmentation. */
+    attributes?: LeadAttributes;
     /** Lower-cased, trimmed email and digits-only phone, for duplicate detection. */
     normalizedEmail?: string;
     normalizedPhone?: string;

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CHANNELS, LEAD_KINDS, ORIGINS, type Channel, type LeadKind, type Origin } from '@lead/domain';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CommandOptions } from '../command-options.dto';
 import { LeadCommandExecutor, handleLeadCommand } from '../lead-command.executor';
 import { LeadCommandMessage } from '../lead-command.message';
@@ -35,6 +35,7 @@ export class CaptureLeadBody extends CommandOptions {
   @ApiPropertyOptional({ type: CompanyDto, description: 'Required for B2B leads.' }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @ValidateNested() @Type(() => SourceDto) source!: SourceDto;
   @ApiPropertyOptional({ example: 'needs a CRM for 40 sales reps', description: 'The need the lead stated (confirmed later with /need).' }) @IsOptional() @IsString() @MaxLength(500) need?: string;
+  @ApiPropertyOptional({ example: { occupation: 'student', city: 'Cluj' }, description: 'Further profile answers (strings, numbers, booleans) for scoring and segmentation.' }) @IsOptional() @IsObject() attributes?: Record<string, string | number | boolean>;
 }
 
 /** Captures a new lead. With a commandId, the lead id is derived from it, so a retry lands on the same lead. */
