@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerAudit } from './commands/audit.command';
+import { registerImport } from './commands/import.command';
+import { registerScoring } from './commands/scoring.command';
+
+// The command line for analysts and ops; it uses the same configuration as the API (EVENT_STORE, SQLITE_PATH, …).
+const program = new Command()
+  .name('lead-engine')
+  .description('Lead lifecycle engine: audit, import, scoring, projections and funnel analysis on the event history')
+  .showHelpAfterError();
+
+registerAudit(program);
+registerImport(program);
+registerScoring(program);
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+});
