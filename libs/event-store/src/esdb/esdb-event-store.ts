@@ -1,3 +1,4 @@
+import { checkExpectedRevision, expectationHolds } from '../expected-revision';
 import {
   ANY,
   BACKWARDS,
@@ -104,25 +105,6 @@ function toClientExpectedRevision(expected: ExpectedRevision): AppendExpectedRev
       return STREAM_EXISTS;
     default:
       return expected;
-  }
-}
-
-function checkExpectedRevision(expected: unknown): asserts expected is ExpectedRevision {
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  if (typeof expected === 'bigint' && expected >= 0n) return;
-  throw new TypeError(`Invalid expected revision ${String(expected)}: use 'any', 'no_stream', 'stream_exists' or a revision >= 0n`);
-}
-
-function expectationHolds(expected: ExpectedRevision, current: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === 'no_stream';
-    case 'stream_exists':
-      return current !== 'no_stream';
-    default:
-      return current === expected;
   }
 }
 

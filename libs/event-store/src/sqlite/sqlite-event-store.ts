@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { checkExpectedRevision, expectationHolds } from '../expected-revision';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
@@ -84,25 +85,6 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 function positionOf(seq: number | bigint): Position {
   const p = BigInt(seq);
   return { commit: p, prepare: p };
-}
-
-function checkExpectedRevision(expected: unknown): asserts expected is ExpectedRevision {
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
-  if (typeof expected === 'bigint' && expected >= 0n) return;
-  throw new TypeError(`Invalid expected revision ${String(expected)}: use 'any', 'no_stream', 'stream_exists' or a revision >= 0n`);
-}
-
-function expectationHolds(expected: ExpectedRevision, current: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === 'no_stream';
-    case 'stream_exists':
-      return current !== 'no_stream';
-    default:
-      return current === expected;
-  }
 }
 
 /** Whether a batch that was first written at `revision` could have been written under `expected` (an idempotent retry). */
