@@ -13,17 +13,14 @@ import {
   NURTURE_TRACKS,
   ORIGINS,
   TEMPERATURES,
-  type Budget,
   type Company,
   type Contact,
-  type DecisionMaker,
   type LeadAttributes,
   type LeadEvent,
   type LeadFactsSnapshot,
   type LeadKind,
   type LeadSource,
   type NurtureTrack,
-  type Temperature,
 } from './lead.events';
 import type { LeadStatus } from './lead.status';
 
@@ -38,14 +35,8 @@ export interface LeadProfile {
   attributes?: LeadAttributes;
 }
 
-export interface LeadFacts {
-  need?: string;
-  productLine?: string;
-  budget?: Budget;
-  decisionMaker?: DecisionMaker;
-  score?: number;
-  temperature?: Temperature;
-  scoringModelVersion?: string;
+/** What the lead's events have established: the snapshot that decisions record, plus routing facts. */
+export interface LeadFacts extends LeadFactsSnapshot {
   owner?: string;
   segment?: string;
   lastActivityAt?: string;
