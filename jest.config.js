@@ -20,6 +20,7 @@ module.exports = {
     '^@lead/domain$': '<rootDir>/libs/lead-domain/src',
     '^@lead/event-store$': '<rootDir>/libs/event-store/src',
     '^@lead/lifecycle$': '<rootDir>/libs/lead-lifecycle/src',
+    '^@lead/policies$': '<rootDir>/libs/lead-policies/src',
     '^@lead/projections$': '<rootDir>/libs/projections/src',
     '^@lead/scoring$': '<rootDir>/libs/scoring/src',
   },

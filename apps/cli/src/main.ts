@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
 import { registerImport } from './commands/import.command';
 import { registerScoring } from './commands/scoring.command';
+import { registerScoringHistory } from './commands/scoring-history.command';
 
 // The command line for analysts and ops; it uses the same configuration as the API (EVENT_STORE, SQLITE_PATH, …).
 const program = new Command()
@@ -13,6 +14,7 @@ const program = new Command()
 registerAudit(program);
 registerImport(program);
 registerScoring(program);
+registerScoringHistory(program);
 
 program.parseAsync(process.argv).catch((error: Error) => {
   console.error(`error: ${error.message}`);

@@ -1,3 +1,4 @@
+export * from './capture-guard';
 export * from './clock';
 export * from './command-options.dto';
 export * from './commands/capture-lead.command';

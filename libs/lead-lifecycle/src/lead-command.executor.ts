@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import {
   EVENT_SCHEMA_VERSION,
@@ -6,6 +6,7 @@ import {
   LeadValidationError,
   decide,
   leadStreamId,
+  type LeadCaptured,
   type LeadCommand,
   type LeadEvent,
   type LeadEventMetadata,
@@ -15,6 +16,7 @@ import { EVENT_STORE, WrongExpectedRevisionError, formatPosition, type EventStor
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
+import { CAPTURE_GUARD, type CaptureGuard } from './capture-guard';
 import { Clock } from './clock';
 import type { CommandOptions, CommandResult } from './command-options.dto';
 import { deterministicUuid } from './deterministic-id';
@@ -50,6 +52,7 @@ export class LeadCommandExecutor {
     private readonly clock: Clock,
     private readonly eventBus: EventBus,
     @Inject(LEAD_POLICY) private readonly policy: LeadPolicy,
+    @Optional() @Inject(CAPTURE_GUARD) private readonly captureGuard?: CaptureGuard,
   ) {}
 
   /** Validates a DTO (class instance or plain object) with class-validator; for callers that bypass the HTTP pipe. */
@@ -92,6 +95,17 @@ export class LeadCommandExecutor {
       const occurredAt = request.options.occurredAt ? new Date(request.options.occurredAt) : now;
       const command = { type: request.type, data: request.data, commandId, leadId, occurredAt, now, actor: request.actor } as LeadCommand;
       const events = decide(command, lead.state, this.policy);
+      if (command.type === 'CaptureLead' && this.captureGuard) {
+        // After decide (only a valid capture claims anything), before append (a refused one writes no lead).
+        const correlationId = request.options.correlationId ?? commandId;
+        const redirect = await this.captureGuard.beforeCapture({ leadId, commandId, correlationId, actor: request.actor, occurredAt, event: events[0] as LeadCaptured });
+        if (redirect) {
+          const { leadId: existing, activityType, details } = redirect;
+          // Derived command id: a retried capture lands on the same activity and appends nothing.
+          const options = { commandId: deterministicUuid(`capture-as-activity:${commandId}`), correlationId, occurredAt: occurredAt.toISOString() };
+          return this.run({ type: 'RecordActivity', leadId: existing, data: { activityType, ...(details ? { details } : {}) }, options, actor: request.actor, causationId: commandId });
+        }
+      }
       if (events.length === 0) {
         return { result: { leadId, revision: Number(lead.revision ?? -1n), position: lead.position ?? '0', events: [] }, replayed: false };
       }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { LeadConcurrencyError, LeadError, LeadNotFoundError, LeadRuleRefusedError, LeadValidationError, UnreadableEventError } from '@lead/domain';
 import { EventStoreUnavailableError } from '@lead/event-store';
+import { DuplicateLeadError } from '@lead/lifecycle';
 import type { Response } from 'express';
 
 /** Every error body has a stable `code` and a message a person can act on. */
@@ -23,6 +24,7 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     const body: ErrorBody = { code: error.code, message: error.message };
     if (error instanceof LeadValidationError) body.errors = error.problems;
     if (error instanceof LeadRuleRefusedError) body.rule = error.rule;
+    if (error instanceof DuplicateLeadError) body.existingLeadId = error.existingLeadId;
     if (error instanceof LeadConcurrencyError) Object.assign(body, { expectedRevision: Number(error.expectedRevision), currentRevision: error.currentRevision === null ? null : Number(error.currentRevision) });
     if (error instanceof LeadNotFoundError) body.leadId = error.leadId;
     return { status: STATUS[error.kind], body };
