@@ -67,7 +67,7 @@ export async function benchCommandsInProcess(file: string, workers = 64, seconds
 export async function benchCommandsOverHttp(file: string, workers = 32, seconds = 5): Promise<{ commands: number; trivialRequests: number }> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'http-server.bench-child.ts')], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, SQLITE_PATH: file, PORT: '0' },
+    env: { ...process.env, SQLITE_PATH: file, POLICY_SQLITE_PATH: `${file}.policies`, PORT: '0', POLICIES: 'off' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
