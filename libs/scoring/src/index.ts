@@ -3,3 +3,4 @@ export * from './lead-scorer';
 export * from './predictive';
 export * from './evaluation';
 export * from './datasets/x-education';
+export * from './located-yaml';

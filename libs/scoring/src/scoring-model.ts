@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { CHANNELS, LEAD_KINDS, ORIGINS } from '@lead/domain';
+import { LocatedChecker, describeValue as describe, formatProblem, parseLocatedYaml, type LocatedProblem, type Plain, type YamlPath as Path } from './located-yaml';
 
 /**
  * A versioned scoring model: every number the score is made of, in one file that sales and
@@ -83,14 +83,7 @@ export interface FitRules {
 export const FIT_RULES = ['kind', 'industry', 'employees', 'annual_revenue', 'company_age', 'country', 'channel', 'origin'] as const;
 export type FitRuleName = (typeof FIT_RULES)[number];
 
-export interface ScoringModelProblem {
-  file: string;
-  line: number;
-  column: number;
-  /** Dotted path of the field, e.g. "engagement.call_booked.points" ("" for the whole document). */
-  path: string;
-  message: string;
-}
+export type ScoringModelProblem = LocatedProblem;
 
 /** Every problem of a model file, each naming its line, column and field. */
 export class ScoringModelError extends Error {
@@ -100,7 +93,6 @@ export class ScoringModelError extends Error {
   }
 }
 
-export const formatProblem = (p: ScoringModelProblem): string => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`;
 
 /** Normalised form of a free-text key: "Financial Services" and "financial-services" are the same industry. */
 export const normaliseKey = (key: string): string =>
@@ -115,17 +107,9 @@ export const normaliseKey = (key: string): string =>
  * problem before failing, each with line:column and the field path.
  */
 export function parseScoringModel(text: string, fileName = 'scoring-model.yaml'): ScoringModel {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new ScoringModelError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-        return { file: fileName, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] };
-      }),
-    );
-  }
-  const check = new Checker(doc, lineCounter, fileName);
+  const { doc, lines, problems } = parseLocatedYaml(text, fileName);
+  if (problems.length) throw new ScoringModelError(problems);
+  const check = new Checker(doc, lines, fileName);
   const model = check.model(doc.toJS({ maxAliasCount: 100 }));
   if (check.problems.length) throw new ScoringModelError(check.problems);
   return model!;
@@ -138,28 +122,11 @@ export function loadScoringModelFile(file: string): ScoringModel {
 
 // ---------------------------------------------------------------- validation
 
-type Path = (string | number)[];
-type Plain = Record<string, unknown>;
-
-const describe = (value: unknown): string => {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
-};
 
 const ACTIVITY_TYPE = /^[a-z][a-z0-9_]*$/;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
-class Checker {
-  readonly problems: ScoringModelProblem[] = [];
-
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-    private readonly file: string,
-  ) {}
+class Checker extends LocatedChecker {
 
   model(root: unknown): ScoringModel | undefined {
     const top = this.map(root, []);
@@ -231,7 +198,7 @@ class Checker {
       const r = this.map(m[name], path);
       if (!r) continue;
       this.only(r, path, ['points', 'domains']);
-      const points = this.number(r.points, [...path, 'points'], { required: true, max: 0 });
+      const points = this.number(r.points, [...path, 'points'], { required: true, max: 0, maxHint: 'a negative rule takes points away' });
       const domains = this.list(r.domains, [...path, 'domains'], true)?.flatMap((d, i) => {
         const s = this.string(d, [...path, 'domains', i]);
         if (s === undefined) return [];
@@ -340,63 +307,5 @@ class Checker {
     const warm = this.number(m.warm, ['thresholds', 'warm'], { required: true });
     if (hot !== undefined && warm !== undefined && !(hot > warm)) this.fail(['thresholds', 'hot'], `must be greater than thresholds.warm (${warm}), got ${hot}`);
     return hot === undefined || warm === undefined ? undefined : { hot, warm };
-  }
-
-  // -------------------------------------------------------------- primitives
-
-  private number(value: unknown, path: Path, opts: { required?: boolean; min?: number; max?: number; positive?: boolean } = {}): number | undefined {
-    if (value === undefined) return opts.required ? this.fail(path, 'is required (a number)') : undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(path, `expected a number, got ${describe(value)}`);
-    if (opts.positive && !(value > 0)) return this.fail(path, `must be greater than 0, got ${value}`);
-    if (opts.min !== undefined && value < opts.min) return this.fail(path, `must be at least ${opts.min}, got ${value}`);
-    if (opts.max !== undefined && value > opts.max) return this.fail(path, `must be at most ${opts.max} (a negative rule takes points away), got ${value}`);
-    return value;
-  }
-
-  private string(value: unknown, path: Path): string | undefined {
-    return typeof value === 'string' ? value : this.fail(path, `expected a string, got ${describe(value)}`);
-  }
-
-  private map(value: unknown, path: Path, required = false): Plain | undefined {
-    if (value === undefined && !required) return undefined;
-    if (value === undefined) return this.fail(path, 'is required (a map)');
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.fail(path, `expected a map, got ${describe(value)}`);
-    return value as Plain;
-  }
-
-  private list(value: unknown, path: Path, required = false): unknown[] | undefined {
-    if (value === undefined) return required ? this.fail(path, 'is required (a list)') : undefined;
-    if (!Array.isArray(value)) return this.fail(path, `expected a list, got ${describe(value)}`);
-    return value;
-  }
-
-  /** Unknown keys are errors: a misspelt "half_lif_days" must not silently mean "no decay". */
-  private only(m: Plain, path: Path, allowed: readonly string[]): void {
-    for (const key of Object.keys(m)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`, true);
-    }
-  }
-
-  private fail(path: Path, message: string, atKey = false): undefined {
-    const offset = this.offsetOf(path, atKey);
-    const pos = this.lines.linePos(offset);
-    this.problems.push({ file: this.file, line: pos.line, column: pos.col, path: path.join('.'), message });
-    return undefined;
-  }
-
-  /** Where a field is in the text: its value (or its key), else the nearest enclosing node that exists. */
-  private offsetOf(path: Path, atKey: boolean): number {
-    if (atKey && path.length > 0) {
-      const parent = path.length === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
-        if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
-      }
-    }
-    for (let i = path.length; i > 0; i--) {
-      const node = this.doc.getIn(path.slice(0, i), true);
-      if (isNode(node) && node.range) return node.range[0];
-    }
-    return isNode(this.doc.contents) && this.doc.contents.range ? this.doc.contents.range[0] : 0;
   }
 }

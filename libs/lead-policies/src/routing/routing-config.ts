@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { normaliseKey } from '@lead/scoring';
+import { LocatedChecker, describeValue as describe, formatProblem, normaliseKey, parseLocatedYaml, type LocatedProblem, type Plain, type YamlPath as Path } from '@lead/scoring';
 
 /**
  * The routing policies' configuration (config/routing.yaml). Parsed once at start; every problem is
@@ -44,17 +43,11 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   duplicates: { mode: 'refuse', activityType: 'contact_form' },
 };
 
-export interface RoutingConfigProblem {
-  file: string;
-  line: number;
-  column: number;
-  path: string;
-  message: string;
-}
+export type RoutingConfigProblem = LocatedProblem;
 
 export class RoutingConfigError extends Error {
   constructor(readonly problems: RoutingConfigProblem[]) {
-    super(problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+    super(problems.map(formatProblem).join('\n'));
     this.name = 'RoutingConfigError';
   }
 }
@@ -64,17 +57,9 @@ export function loadRoutingConfigFile(file: string): RoutingConfig {
 }
 
 export function parseRoutingConfig(text: string, fileName = 'routing.yaml'): RoutingConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new RoutingConfigError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-        return { file: fileName, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] };
-      }),
-    );
-  }
-  const check = new Checker(doc, lineCounter, fileName);
+  const { doc, lines, problems } = parseLocatedYaml(text, fileName);
+  if (problems.length) throw new RoutingConfigError(problems);
+  const check = new Checker(doc, lines, fileName);
   const config = check.config(doc.toJS() ?? {});
   if (check.problems.length) throw new RoutingConfigError(check.problems);
   return config;
@@ -90,20 +75,9 @@ export function categoryFor(productLine: string | undefined, config: RoutingConf
 
 // ---------------------------------------------------------------- validation
 
-type Path = (string | number)[];
-type Plain = Record<string, unknown>;
-
-const describe = (v: unknown): string => (v === null || v === undefined ? 'nothing' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : JSON.stringify(v));
 const OWNER = /^[\w.@:+\-/ ]{1,200}$/;
 
-class Checker {
-  readonly problems: RoutingConfigProblem[] = [];
-
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-    private readonly file: string,
-  ) {}
+class Checker extends LocatedChecker {
 
   config(root: unknown): RoutingConfig {
     const d = DEFAULT_ROUTING_CONFIG;
@@ -222,21 +196,9 @@ class Checker {
 
   // -------------------------------------------------------------- primitives
 
-  private number(value: unknown, path: Path, opts: { min?: number; positive?: boolean } = {}): number | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(path, `expected a number, got ${describe(value)}`);
-    if (opts.positive && !(value > 0)) return this.fail(path, `must be greater than 0, got ${value}`);
-    if (opts.min !== undefined && value < opts.min) return this.fail(path, `must be at least ${opts.min}, got ${value}`);
-    return value;
-  }
-
   private bool(value: unknown, path: Path): boolean | undefined {
     if (value === undefined) return undefined;
     return typeof value === 'boolean' ? value : this.fail(path, `expected true or false, got ${describe(value)}`);
-  }
-
-  private string(value: unknown, path: Path): string | undefined {
-    return typeof value === 'string' ? value : this.fail(path, `expected a string, got ${describe(value)}`);
   }
 
   private text(value: unknown, path: Path): string | undefined {
@@ -246,39 +208,8 @@ class Checker {
     return s?.trim();
   }
 
-  private map(value: unknown, path: Path): Plain | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) return this.fail(path, `expected a map, got ${describe(value)}`);
-    return value as Plain;
-  }
-
-  private list(value: unknown, path: Path): unknown[] | undefined {
-    if (value === undefined) return undefined;
-    return Array.isArray(value) ? value : this.fail(path, `expected a list, got ${describe(value)}`);
-  }
-
-  private only(m: Plain, path: Path, allowed: readonly string[]): void {
-    for (const key of Object.keys(m)) if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`, true);
-  }
-
-  private fail(path: Path, message: string, atKey = false): undefined {
-    const pos = this.lines.linePos(this.offsetOf(path, atKey));
-    this.problems.push({ file: this.file, line: pos.line, column: pos.col, path: path.join('.'), message });
-    return undefined;
-  }
-
-  private offsetOf(path: Path, atKey: boolean): number {
-    if (atKey && path.length > 0) {
-      const parent = path.length === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
-        if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
-      }
-    }
-    for (let i = path.length; i > 0; i--) {
-      const node = this.doc.getIn(path.slice(0, i), true);
-      if (isNode(node) && node.range) return node.range[0];
-    }
-    return isNode(this.doc.contents) && this.doc.contents.range ? this.doc.contents.range[0] : 0;
+  /** An empty section (`sla:` with nothing under it) means "the defaults", not an error. */
+  protected override map(value: unknown, path: Path): Plain | undefined {
+    return value === null ? undefined : super.map(value, path);
   }
 }
