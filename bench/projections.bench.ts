@@ -1,0 +1,105 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@lead/event-store';
+import { ProjectionRunner, READ_MODEL_PROJECTIONS, SqliteReadStore } from '@lead/projections';
+import { appendCommands, chronological, generateLeads } from '../libs/projections/src/testing/lead-history.generator';
+import { silentLogger } from '../libs/projections/src/testing/projection.test-kit';
+import { machineDescription, printResults, type BenchResult } from './bench-kit';
+import { rawReadParsePerSecond } from './event-store.bench';
+
+/** At least this many events: catch-up over a history of realistic size, not a cache artefact. */
+export const PROJECTION_BENCH_EVENTS = 1_000_000;
+/** Leads of ~8.7 events each on average, captured over three years (about 100 a day). */
+const LEADS = 116_000;
+const MB = 2 ** 20;
+
+/** Writes the generated history into a store file, in the order live work would have appended it. */
+async function seedHistory(file: string): Promise<{ events: number; seconds: number }> {
+  const store = new SqliteEventStore({ path: file, synchronous: 'NORMAL' });
+  const started = process.hrtime.bigint();
+  try {
+    // Multi-event appends issued together are group-committed: one transaction per few thousand appends.
+    const events = await appendCommands(store, chronological(generateLeads({ leads: LEADS, seed: 2024, start: '2022-01-01', days: 3 * 365, importedShare: 0.05 })), 5000);
+    return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Catch-up of all four read models together from scratch into a SQLite read store file, next to the
+ * raw read + parse rate of the same events, with the heap used at each quarter of the catch-up.
+ */
+export async function benchProjections(dir: string): Promise<BenchResult[]> {
+  mkdirSync(dir, { recursive: true });
+  const eventsFile = join(dir, 'projection-events.sqlite');
+  const seeded = await seedHistory(eventsFile);
+  if (seeded.events < PROJECTION_BENCH_EVENTS) throw new Error(`Generated ${seeded.events} events, fewer than ${PROJECTION_BENCH_EVENTS}`);
+  const raw = Math.max(rawReadParsePerSecond(eventsFile), rawReadParsePerSecond(eventsFile));
+
+  const store = new SqliteEventStore({ path: eventsFile });
+  const readStore = new SqliteReadStore({ path: join(dir, 'projection-read-models.sqlite') });
+  const head = (await store.headPosition())!.commit;
+  const heap: { quarter: number; mb: number }[] = [];
+  let nextQuarter = 1;
+  const sampleHeap = (quarter: number) => {
+    // With --expose-gc the figure is the live heap, without it an upper bound that includes garbage.
+    (globalThis as { gc?: () => void }).gc?.();
+    heap.push({ quarter, mb: process.memoryUsage().heapUsed / MB });
+  };
+  const runner = new ProjectionRunner(store, readStore, READ_MODEL_PROJECTIONS, {
+    logger: silentLogger,
+    onCommit: ({ position }) => {
+      while (nextQuarter <= 4 && position.commit * 4n >= head * BigInt(nextQuarter)) sampleHeap(25 * nextQuarter++);
+    },
+  });
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed / MB;
+  let seconds: number;
+  try {
+    const started = process.hrtime.bigint();
+    await runner.start();
+    await runner.waitUntilCaughtUp(30 * 60_000);
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await runner.stop();
+    await readStore.close();
+    await store.close();
+  }
+  const rate = Number(head) / seconds;
+  const results: BenchResult[] = [
+    {
+      name: 'history generated and appended (batched multi-event appends)',
+      value: seeded.events / seeded.seconds,
+      unit: 'events/s',
+      note: `${seeded.events.toLocaleString('en-US')} events, ${LEADS.toLocaleString('en-US')} leads`,
+    },
+    { name: 'raw SQLite: read + JSON.parse of the same events', value: raw, unit: 'events/s', note: 'the catch-up limit' },
+    {
+      name: 'projections catch-up from scratch, 4 read models together',
+      value: rate,
+      unit: 'events/s',
+      comparedWith: `raw read + parse (${((100 * rate) / raw).toFixed(0)}%)`,
+      note: `${seconds.toFixed(1)} s for ${Number(head).toLocaleString('en-US')} events, indexes included; SQLite read store file`,
+    },
+  ];
+  for (const { quarter, mb } of heap) {
+    results.push({ name: `heap used at ${quarter}% of the catch-up`, value: mb, unit: 'MB', note: `${heapBefore.toFixed(0)} MB before it started${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for live-heap figures)'}` });
+  }
+  return results;
+}
+
+if (require.main === module) {
+  const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'projections-bench-'));
+  console.log(machineDescription());
+  benchProjections(dir)
+    .then(printResults)
+    .finally(() => {
+      if (process.argv[2] === undefined) rmSync(dir, { recursive: true, force: true });
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,168 @@
+/**
+ * The read store port: the few document operations projections need, so that all projection logic
+ * is shared code and each adapter (embedded SQLite, MongoDB) stays a thin mapping covered by one
+ * contract suite.
+ *
+ * Documents are plain JSON objects addressed by collection + key. Writes never happen one by one:
+ * a projection runner hands the store a batch of write operations for one or more projections
+ * together with each projection's new checkpoint, and the store applies all of it atomically.
+ */
+import type { Position } from '@lead/event-store';
+
+export type Doc = Record<string, unknown>;
+
+/** Indexed fields keep one scalar type so that both stores compare and sort them the same way. */
+export type FieldType = 'text' | 'number';
+
+export type SortDirection = 1 | -1;
+
+export interface CollectionSpec {
+  /** Lower-case letters, digits and underscores: it becomes a table or collection name. */
+  readonly name: string;
+  /** Top-level fields that filters and sorts may use. Values are scalars of the declared type, or null. */
+  readonly fields: Readonly<Record<string, FieldType>>;
+  /** Compound indexes, each a list of [field, direction]; the key is appended as the last component. */
+  readonly indexes: readonly (readonly (readonly [field: string, direction: SortDirection])[])[];
+}
+
+export type Scalar = string | number;
+
+/** Equality (null matches null), or a set / range condition. */
+export type FieldFilter = Scalar | null | { readonly in?: readonly Scalar[]; readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
+
+export interface FindQuery {
+  readonly filter?: Readonly<Record<string, FieldFilter>>;
+  /**
+   * One sort field; the key breaks ties in the same direction. Null sorts lowest in both stores
+   * (first ascending, last descending). Without a sort, documents come in key order.
+   */
+  readonly sort?: { readonly field: string; readonly direction: SortDirection };
+  /** Keyset pagination: only documents strictly after this (sort value, key) in sort order. */
+  readonly after?: { readonly value: Scalar | null; readonly key: string };
+  readonly limit?: number;
+}
+
+/**
+ * A blind update of a document the projection did not read: counters and patches.
+ * Paths may be dotted ("byReason.spam"). `upsert` holds the fields of a document created by the
+ * update; it must not overlap the updated paths.
+ */
+export interface DocUpdate {
+  readonly inc?: Readonly<Record<string, number>>;
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly unset?: readonly string[];
+  readonly upsert?: Doc;
+}
+
+export type WriteOp =
+  | { readonly op: 'put'; readonly collection: string; readonly key: string; readonly doc: Doc }
+  | { readonly op: 'delete'; readonly collection: string; readonly key: string }
+  | { readonly op: 'update'; readonly collection: string; readonly key: string; readonly update: DocUpdate };
+
+export interface Checkpoint {
+  /** Global position of the last event the projection has taken into account; null before the first. */
+  readonly position: Position | null;
+  /** When the store recorded that event (epoch ms), for the "seconds behind" figure after a restart. */
+  readonly recordedAt: number | null;
+  /** The projection version the stored read model was built with: another version is rebuilt at start. */
+  readonly version: number;
+  /** A reset was started and not finished (MongoDB only: its reset is not one transaction). */
+  readonly resetting?: boolean;
+}
+
+/** One projection's share of a batch: its writes and the checkpoint they bring it to. */
+export interface ProjectionCommit {
+  readonly projection: string;
+  readonly ops: readonly WriteOp[];
+  readonly checkpoint: Checkpoint;
+}
+
+export interface ReadStore {
+  readonly kind: 'sqlite' | 'mongodb';
+
+  /** Creates missing tables / collections and indexes; existing data is kept. */
+  ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;
+
+  checkpoint(projection: string): Promise<Checkpoint | null>;
+
+  /**
+   * Writes every projection's operations and checkpoint atomically: after a crash either all of
+   * the batch is there or none of it is, so replaying from the stored checkpoint never loses or
+   * double-counts an event.
+   */
+  commit(commits: readonly ProjectionCommit[]): Promise<void>;
+
+  /**
+   * Empties the projection's collections (recreating them from `specs`) and sets its checkpoint to the start.
+   * With `deferIndexes`, secondary indexes are left out until ensureCollections(): a replay from scratch
+   * then writes without maintaining them, and they are built once at the end.
+   */
+  reset(projection: string, version: number, specs: readonly CollectionSpec[], options?: { deferIndexes?: boolean }): Promise<void>;
+
+  get(collection: string, key: string): Promise<Doc | null>;
+  getMany(collection: string, keys: readonly string[]): Promise<Map<string, Doc>>;
+  find(collection: string, query?: FindQuery): Promise<Doc[]>;
+
+  close(): Promise<void>;
+}
+
+export function isReadStore(x: unknown): x is ReadStore {
+  const candidate = x as Partial<ReadStore> | undefined;
+  return typeof candidate?.commit === 'function' && typeof candidate.find === 'function' && typeof candidate.reset === 'function';
+}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+/** Collection and field names end up in SQL and MongoDB paths: only plain identifiers are allowed. */
+export function checkName(kind: string, name: string): string {
+  if (!NAME.test(name)) throw new RangeError(`Invalid ${kind} name "${name}": use lower-case letters, digits and underscores`);
+  return name;
+}
+
+export function checkFieldName(name: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new RangeError(`Invalid field name "${name}": use letters, digits and underscores`);
+  return name;
+}
+
+// ---------------------------------------------------------------- update semantics shared by adapters and the unit of work
+
+function parentOf(doc: Doc, path: string, create: boolean): [Record<string, unknown>, string] | undefined {
+  const parts = path.split('.');
+  let node: Record<string, unknown> = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    let child = node[parts[i]];
+    if (child === undefined || child === null) {
+      if (!create) return undefined;
+      child = {};
+      node[parts[i]] = child;
+    }
+    if (typeof child !== 'object' || Array.isArray(child)) throw new TypeError(`Cannot follow path "${path}": "${parts[i]}" is not an object`);
+    node = child as Record<string, unknown>;
+  }
+  return [node, parts[parts.length - 1]];
+}
+
+/** Applies an update in place, with MongoDB's $set / $unset / $inc semantics. */
+export function applyUpdate(doc: Doc, update: DocUpdate): Doc {
+  if (update.set) {
+    for (const [path, value] of Object.entries(update.set)) {
+      const [parent, leaf] = parentOf(doc, path, true)!;
+      parent[leaf] = value;
+    }
+  }
+  if (update.unset) {
+    for (const path of update.unset) {
+      const found = parentOf(doc, path, false);
+      if (found) delete found[0][found[1]];
+    }
+  }
+  if (update.inc) {
+    for (const [path, delta] of Object.entries(update.inc)) {
+      const [parent, leaf] = parentOf(doc, path, true)!;
+      const current = parent[leaf];
+      if (current !== undefined && current !== null && typeof current !== 'number') throw new TypeError(`Cannot increment "${path}": it is not a number`);
+      parent[leaf] = ((current as number | undefined) ?? 0) + delta;
+    }
+  }
+  return doc;
+}

@@ -1,0 +1,292 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+
+/** A write for the writer. */
+export type WriterOp =
+  | [kind: 'p', collection: string, key: string, doc: Record<string, unknown>]
+  | [kind: 'd', collection: string, key: string]
+  | [kind: 'u', collection: string, key: string, update: { inc?: Record<string, number>; set?: Record<string, unknown>; unset?: readonly string[]; upsert?: Record<string, unknown> }];
+
+export interface WriterCommit {
+  projection: string;
+  commit: string | null;
+  prepare: string | null;
+  recordedAt: number | null;
+  version: number;
+  ops: WriterOp[];
+}
+
+export interface WriterSpec {
+  name: string;
+  fields: Record<string, 'text' | 'number'>;
+  indexes: (readonly (readonly [string, 1 | -1])[])[];
+}
+
+export type WriterMessage =
+  | { op: 'register'; specs: WriterSpec[] }
+  | { op: 'ensure'; specs: WriterSpec[]; withIndexes: boolean }
+  | { op: 'reset'; projection: string; version: number; specs: WriterSpec[]; withIndexes: boolean }
+  | { op: 'commit'; commits: WriterCommit[] }
+  /** The same, as JSON text: one string crosses to the worker thread instead of a structured clone of every document. */
+  | { op: 'commit-json'; json: string };
+
+export interface SqliteWriter {
+  handle(message: WriterMessage): void;
+  close(): void;
+}
+
+/**
+ * Everything the read store writes, as one self-contained function: no imports and no outer names,
+ * because its source text also runs in a worker thread (see startWriterWorker). Given a
+ * better-sqlite3 constructor and either a path or an open database.
+ */
+export function createSqliteWriter(DatabaseCtor: any, target: { path: string; synchronous: string } | { db: any }): SqliteWriter {
+  const db = 'db' in target ? target.db : new DatabaseCtor(target.path);
+  if (!('db' in target)) {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = ' + target.synchronous);
+    db.pragma('cache_size = -65536');
+    // Checkpoint the WAL every ~40 MB rather than every 4 MB: a page rewritten by many batches is copied back once.
+    db.pragma('wal_autocheckpoint = 10000');
+  }
+  const tables = new Map<string, any>();
+  const tableName = (name: string) => 'rm_' + name;
+
+  const saveCheckpoint = db.prepare(
+    'INSERT INTO projection_checkpoints (projection, position_commit, position_prepare, recorded_at, version, updated_at) VALUES (?, ?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (projection) DO UPDATE SET position_commit = excluded.position_commit, position_prepare = excluded.position_prepare, ' +
+      'recorded_at = excluded.recorded_at, version = excluded.version, updated_at = excluded.updated_at',
+  );
+
+  function prepare(spec: WriterSpec) {
+    const name = tableName(spec.name);
+    const cols = Object.keys(spec.fields).map((f) => 'f_' + f);
+    const values = ['?', '?'].concat(cols.map(() => '?')).join(', ');
+    tables.set(spec.name, {
+      put: db.prepare(
+        'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) DO UPDATE SET doc = excluded.doc' +
+          cols.map((c) => ', ' + c + ' = excluded.' + c).join(''),
+      ),
+      del: db.prepare('DELETE FROM ' + name + ' WHERE key = ?'),
+      get: db.prepare('SELECT doc FROM ' + name + ' WHERE key = ?').pluck(true),
+      fields: Object.keys(spec.fields),
+    });
+  }
+
+  function createTable(spec: WriterSpec, withIndexes: boolean) {
+    const name = tableName(spec.name);
+    const columns = Object.keys(spec.fields).map((f) => ', f_' + f + (spec.fields[f] === 'number' ? ' REAL' : ' TEXT'));
+    db.exec('CREATE TABLE IF NOT EXISTS ' + name + ' (key TEXT PRIMARY KEY, doc TEXT NOT NULL' + columns.join('') + ')');
+    if (withIndexes) {
+      for (const index of spec.indexes) {
+        const keyDirection = index.length > 0 && index[index.length - 1][1] === -1 ? ' DESC' : '';
+        const parts = index.map((part) => 'f_' + part[0] + (part[1] === -1 ? ' DESC' : ''));
+        db.exec('CREATE INDEX IF NOT EXISTS ' + name + '__' + index.map((part) => part[0]).join('_') + ' ON ' + name + ' (' + parts.join(', ') + ', key' + keyDirection + ')');
+      }
+    }
+    prepare(spec);
+  }
+
+  // MongoDB's $set / $unset / $inc semantics, for blind updates (read-modify-write inside the batch transaction).
+  function parentOf(doc: any, path: string, create: boolean): [any, string] | undefined {
+    const parts = path.split('.');
+    let node = doc;
+    for (let i = 0; i < parts.length - 1; i++) {
+      let child = node[parts[i]];
+      if (child === undefined || child === null) {
+        if (!create) return undefined;
+        child = {};
+        node[parts[i]] = child;
+      }
+      if (typeof child !== 'object' || Array.isArray(child)) throw new TypeError('Cannot follow path "' + path + '": "' + parts[i] + '" is not an object');
+      node = child;
+    }
+    return [node, parts[parts.length - 1]];
+  }
+  function applyUpdate(doc: any, update: any) {
+    for (const path of Object.keys(update.set || {})) {
+      const found = parentOf(doc, path, true)!;
+      found[0][found[1]] = update.set[path];
+    }
+    for (const path of update.unset || []) {
+      const found = parentOf(doc, path, false);
+      if (found) delete found[0][found[1]];
+    }
+    for (const path of Object.keys(update.inc || {})) {
+      const found = parentOf(doc, path, true)!;
+      const current = found[0][found[1]];
+      if (current !== undefined && current !== null && typeof current !== 'number') throw new TypeError('Cannot increment "' + path + '": it is not a number');
+      found[0][found[1]] = (current || 0) + update.inc[path];
+    }
+  }
+  function columnValue(collection: string, field: string, value: any) {
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'string' || typeof value === 'number') return value;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    throw new TypeError(collection + '.' + field + ' is an indexed field and must be a string, a number or null');
+  }
+  function table(collection: string) {
+    const found = tables.get(collection);
+    if (!found) throw new RangeError('Unknown collection "' + collection + '": it is created by ensureCollections() or reset()');
+    return found;
+  }
+
+  const commitAll = db.transaction((commits: WriterCommit[]) => {
+    const now = Date.now();
+    for (const commit of commits) {
+      for (const op of commit.ops) {
+        const t = table(op[1]);
+        if (op[0] === 'p') {
+          const doc = op[3];
+          t.put.run(op[2], JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(op[1], f, doc[f])));
+        } else if (op[0] === 'd') {
+          t.del.run(op[2]);
+        } else {
+          const stored = t.get.get(op[2]);
+          let doc = stored === undefined ? null : JSON.parse(stored);
+          if (doc === null) {
+            if (!op[3].upsert) continue;
+            doc = JSON.parse(JSON.stringify(op[3].upsert));
+          }
+          applyUpdate(doc, op[3]);
+          t.put.run(op[2], JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(op[1], f, doc[f])));
+        }
+      }
+      saveCheckpoint.run(commit.projection, commit.commit, commit.prepare, commit.recordedAt, commit.version, now);
+    }
+  });
+
+  return {
+    handle(message: WriterMessage) {
+      switch (message.op) {
+        case 'register':
+          for (const spec of message.specs) prepare(spec);
+          return;
+        case 'ensure':
+          db.transaction(() => {
+            for (const spec of message.specs) createTable(spec, message.withIndexes);
+          })();
+          return;
+        case 'reset':
+          // DDL is transactional in SQLite: the tables and the checkpoint go back to the start together.
+          db.transaction(() => {
+            for (const spec of message.specs) {
+              db.exec('DROP TABLE IF EXISTS ' + tableName(spec.name));
+              createTable(spec, message.withIndexes);
+            }
+            saveCheckpoint.run(message.projection, null, null, null, message.version, Date.now());
+          }).immediate();
+          return;
+        case 'commit':
+          // IMMEDIATE takes the write lock up front, so a second process (a CLI rebuild) waits instead of failing.
+          commitAll.immediate(message.commits);
+          return;
+        case 'commit-json':
+          commitAll.immediate(JSON.parse(message.json));
+          return;
+        default:
+          throw new TypeError('Unknown writer message');
+      }
+    },
+    close() {
+      if (!('db' in target)) db.close();
+    },
+  };
+}
+
+/** A writer running in a worker thread: the main thread prepares the next batch while SQLite commits this one. */
+export interface WriterChannel {
+  /** Whether messages cross a thread boundary (then commits travel as JSON text). */
+  readonly threaded: boolean;
+  call(message: WriterMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function inlineWriter(db: Database, DatabaseCtor: unknown): WriterChannel {
+  const writer = createSqliteWriter(DatabaseCtor, { db });
+  return {
+    threaded: false,
+    async call(message) {
+      writer.handle(message);
+    },
+    async close() {
+      writer.close();
+    },
+  };
+}
+
+export function workerWriter(path: string, synchronous: string, driverPath: string): WriterChannel {
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const inFlight = new Set<Promise<void>>();
+  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Tables the writer knows, replayed to a worker started after one died. */
+  const known = new Map<string, WriterSpec>();
+
+  const failAll = (error: Error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  const start = (): Worker => {
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const createSqliteWriter = (${createSqliteWriter.toString()});
+      const writer = createSqliteWriter(require(workerData.driverPath), { path: workerData.path, synchronous: workerData.synchronous });
+      parentPort.on('message', ({ id, message }) => {
+        try {
+          writer.handle(message);
+          parentPort.postMessage({ id, ok: true });
+        } catch (error) {
+          parentPort.postMessage({ id, ok: false, name: error && error.name, message: error && error.message });
+        }
+      });`;
+    const started = new Worker(source, { eval: true, workerData: { path, synchronous, driverPath } });
+    started.on('message', ({ id, ok, name, message }: { id: number; ok: boolean; name?: string; message?: string }) => {
+      const call = pending.get(id);
+      if (!call) return;
+      pending.delete(id);
+      if (pending.size === 0) started.unref();
+      if (ok) call.resolve();
+      else call.reject(Object.assign(new Error(message ?? 'read store write failed'), { name: name ?? 'Error' }));
+    });
+    started.on('error', (error) => {
+      worker = null;
+      failAll(error);
+    });
+    started.on('exit', (code) => {
+      if (worker === started) worker = null;
+      failAll(new Error(`The read store writer thread exited (code ${code})`));
+    });
+    started.unref();
+    if (known.size > 0) started.postMessage({ id: -1, message: { op: 'register', specs: [...known.values()] } });
+    return started;
+  };
+
+  return {
+    threaded: true,
+    call(message) {
+      if (message.op === 'ensure' || message.op === 'reset' || message.op === 'register') for (const spec of message.specs) known.set(spec.name, spec);
+      worker ??= start();
+      const id = nextId++;
+      const target = worker;
+      const call = new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        // Kept alive only while a write is in flight.
+        target.ref();
+        target.postMessage({ id, message });
+      });
+      inFlight.add(call);
+      const settle = () => inFlight.delete(call);
+      call.then(settle, settle);
+      return call;
+    },
+    async close() {
+      await Promise.allSettled([...inFlight]);
+      const current = worker;
+      worker = null;
+      if (current) await current.terminate();
+    },
+  };
+}

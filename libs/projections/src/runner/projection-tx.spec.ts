@@ -1,0 +1,57 @@
+import { ProjectionTx, UnreadDocumentError } from './projection-tx';
+
+describe('ProjectionTx', () => {
+  it('writes each document once per batch, with its last state', () => {
+    const tx = new ProjectionTx();
+    tx.preload('leads', 'a', { n: 1 });
+    const doc = tx.get('leads', 'a')!;
+    doc.n = 2;
+    tx.put('leads', 'a', doc);
+    tx.put('leads', 'b', { n: 1 });
+    tx.delete('leads', 'b');
+    tx.preload('leads', 'c', null);
+    expect(tx.get('leads', 'c')).toBeUndefined();
+    expect(tx.ops()).toEqual([
+      { op: 'put', collection: 'leads', key: 'a', doc: { n: 2 } },
+      { op: 'delete', collection: 'leads', key: 'b' },
+    ]);
+  });
+
+  it('merges blind increments into one update per document and keeps other updates in order', () => {
+    const tx = new ProjectionTx();
+    const inc = { captured: 1 };
+    tx.update('days', 'd1', { inc, upsert: { day: 'd1' } });
+    tx.update('days', 'd1', { inc });
+    tx.update('days', 'd1', { inc: { captured: 1, 'byReason.spam': 1 } });
+    tx.update('days', 'd1', { set: { closed: true } });
+    tx.update('days', 'd1', { inc });
+    expect(inc).toEqual({ captured: 1 }); // the caller's object is not changed
+    expect(tx.ops()).toEqual([
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 3, 'byReason.spam': 1 }, upsert: { day: 'd1' } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { set: { closed: true } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 1 } } },
+    ]);
+  });
+
+  it('applies updates in memory to documents it knows, creating them only when upserting', () => {
+    const tx = new ProjectionTx();
+    tx.preload('days', 'known', { captured: 4, nested: { a: 1 } });
+    tx.update('days', 'known', { inc: { captured: 1, 'nested.b': 2 }, unset: ['nested.a'] });
+    tx.preload('days', 'missing', null);
+    tx.update('days', 'missing', { set: { x: 1 } });
+    tx.put('days', 'created', { n: 0 });
+    tx.delete('days', 'created');
+    tx.update('days', 'created', { inc: { n: 1 }, upsert: { day: 'x' } });
+    expect(tx.ops()).toEqual([
+      { op: 'put', collection: 'days', key: 'known', doc: { captured: 5, nested: { b: 2 } } },
+      { op: 'put', collection: 'days', key: 'created', doc: { day: 'x', n: 1 } },
+    ]);
+  });
+
+  it('refuses to read a document that was not read ahead', () => {
+    const tx = new ProjectionTx();
+    expect(() => tx.get('leads', 'a')).toThrow(UnreadDocumentError);
+    tx.update('leads', 'a', { inc: { n: 1 } });
+    expect(() => tx.get('leads', 'a')).toThrow("leads/a was not read ahead: list it in the projection's reads()");
+  });
+});

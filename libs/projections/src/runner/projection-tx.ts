@@ -1,0 +1,134 @@
+import { applyUpdate, type Doc, type DocUpdate, type WriteOp } from '../read-store/read-store.port';
+
+const CLEAN = 0;
+const PUT = 1;
+const DELETED = 2;
+
+interface Entry {
+  /** Whether `doc` is the document's current state (read ahead or written in this batch). */
+  known: boolean;
+  doc: Doc | null;
+  state: typeof CLEAN | typeof PUT | typeof DELETED;
+  /** Blind updates of a document that was not read, in order. */
+  updates?: DocUpdate[];
+}
+
+/** A projection asked for a document it did not list in reads(): a bug in the projection, reported as such. */
+export class UnreadDocumentError extends Error {
+  override readonly name = 'UnreadDocumentError';
+}
+
+/**
+ * The unit of work of one projection over one batch: documents read ahead, then every change the
+ * batch makes, kept in memory and handed to the read store as one list of writes at commit.
+ *
+ * Within a batch a document is written once however many events touch it, and counters updated
+ * blindly (without reading them) are merged into one increment per document.
+ * A document returned by get() must be put() back after it is changed.
+ */
+export class ProjectionTx {
+  private readonly entries = new Map<string, Map<string, Entry>>();
+
+  /** @internal The runner records what it read ahead (null: the document does not exist). */
+  preload(collection: string, key: string, doc: Doc | null): void {
+    const entries = this.collection(collection);
+    if (!entries.has(key)) entries.set(key, { known: true, doc, state: CLEAN });
+  }
+
+  /**
+   * Declares that a document does not exist, without reading it — for the documents of a lead at its
+   * LeadCaptured, the first event of its stream. Later batches then find it absent in the cache.
+   */
+  absent(collection: string, key: string): void {
+    const entries = this.collection(collection);
+    if (!entries.has(key)) entries.set(key, { known: true, doc: null, state: CLEAN });
+  }
+
+  get<T extends Doc = Doc>(collection: string, key: string): T | undefined {
+    const entry = this.entries.get(collection)?.get(key);
+    if (!entry || !entry.known) throw new UnreadDocumentError(`${collection}/${key} was not read ahead: list it in the projection's reads()`);
+    return (entry.doc ?? undefined) as T | undefined;
+  }
+
+  put(collection: string, key: string, doc: Doc): void {
+    this.collection(collection).set(key, { known: true, doc, state: PUT });
+  }
+
+  delete(collection: string, key: string): void {
+    this.collection(collection).set(key, { known: true, doc: null, state: DELETED });
+  }
+
+  /** Updates a document without reading it (counters, patches); applied in memory when the document is known. */
+  update(collection: string, key: string, update: DocUpdate): void {
+    const entries = this.collection(collection);
+    const entry = entries.get(key);
+    if (entry?.known) {
+      if (entry.doc === null) {
+        if (!update.upsert) return;
+        entry.doc = structuredClone(update.upsert);
+      }
+      applyUpdate(entry.doc, update);
+      entry.state = PUT;
+      return;
+    }
+    if (!entry) {
+      entries.set(key, { known: false, doc: null, state: CLEAN, updates: [owned(update)] });
+      return;
+    }
+    const updates = entry.updates!;
+    const last = updates[updates.length - 1];
+    if (isIncrementOnly(last) && isIncrementOnly(update)) {
+      // Counters: one increment per document and batch, however many events touched it.
+      const sum = last.inc as Record<string, number>;
+      for (const path in update.inc) sum[path] = (sum[path] ?? 0) + update.inc[path];
+      if (!last.upsert && update.upsert) updates[updates.length - 1] = { inc: sum, upsert: update.upsert };
+    } else {
+      updates.push(owned(update));
+    }
+  }
+
+  /** Number of documents touched, for tests and metrics. */
+  get size(): number {
+    let n = 0;
+    for (const entries of this.entries.values()) n += entries.size;
+    return n;
+  }
+
+  /** The writes this batch makes, in a stable order. */
+  ops(): WriteOp[] {
+    const ops: WriteOp[] = [];
+    for (const [collection, entries] of this.entries) {
+      for (const [key, entry] of entries) {
+        if (entry.state === PUT && entry.doc !== null) ops.push({ op: 'put', collection, key, doc: entry.doc });
+        else if (entry.state === DELETED) ops.push({ op: 'delete', collection, key });
+        else if (entry.updates) for (const update of entry.updates) ops.push({ op: 'update', collection, key, update });
+      }
+    }
+    return ops;
+  }
+
+  /**
+   * @internal After a successful commit: each document's state as now stored (null: absent), or
+   * undefined where the store applied a blind update whose result the transaction did not see.
+   */
+  forEachSettled(visit: (collection: string, key: string, doc: Doc | null | undefined) => void): void {
+    for (const [collection, entries] of this.entries) {
+      for (const [key, entry] of entries) visit(collection, key, entry.known ? entry.doc : undefined);
+    }
+  }
+
+  private collection(name: string): Map<string, Entry> {
+    let entries = this.entries.get(name);
+    if (!entries) this.entries.set(name, (entries = new Map()));
+    return entries;
+  }
+}
+
+function isIncrementOnly(update: DocUpdate): boolean {
+  return update.inc !== undefined && update.set === undefined && update.unset === undefined;
+}
+
+/** A copy whose increments the transaction may add to in place. */
+function owned(update: DocUpdate): DocUpdate {
+  return isIncrementOnly(update) ? { ...update, inc: { ...update.inc } } : update;
+}

@@ -1,0 +1,154 @@
+import { isLeadEventType, LEAD_STREAM_PREFIX, parseLeadEvent, type LeadEvent, type LeadEventType, type LeadStatus } from '@lead/domain';
+import { formatPosition, type EventMetadata, type Position, type RecordedEvent } from '@lead/event-store';
+import type { CollectionSpec } from '../read-store/read-store.port';
+import type { ProjectionTx } from './projection-tx';
+
+/** A lead event as projections see it: typed, with the metadata they use already normalised. */
+export interface LeadEventEnvelope<E extends LeadEvent = LeadEvent> {
+  readonly type: E['type'];
+  readonly data: E['data'];
+  readonly leadId: string;
+  readonly streamId: string;
+  readonly eventId: string;
+  readonly revision: number;
+  readonly position: Position;
+  /** formatPosition(position), as stored in read models and answered by commands. */
+  readonly positionText: string;
+  /** Business time (metadata.occurredAt, or the recorded time for an event without one), as ISO-8601 UTC. */
+  readonly occurredAt: string;
+  /** The UTC day of occurredAt (YYYY-MM-DD). */
+  readonly day: string;
+  readonly actor: string | null;
+  readonly metadata: EventMetadata;
+  readonly recordedAt: Date;
+}
+
+/** One envelope type per event type, so that `switch (event.type)` narrows `event.data`. */
+export type AnyLeadEventEnvelope = LeadEvent extends infer E ? (E extends LeadEvent ? LeadEventEnvelope<E> : never) : never;
+
+export type DocRef = readonly [collection: string, key: string];
+
+/**
+ * A read model: which events it applies and how. `apply` is synchronous and pure over the documents
+ * it reads through the transaction; the runner batches, reads ahead, commits and checkpoints.
+ */
+export interface ProjectionDefinition {
+  /** Stable name: the checkpoint's key, the URL segment of its rebuild, the metrics label. */
+  readonly name: string;
+  /** Bump when the logic or the document shape changes: a read model built by another version is rebuilt at start. */
+  readonly version: number;
+  readonly collections: readonly CollectionSpec[];
+  /** The lead event types it applies; other lead events are passed over (unknown types stop it). */
+  readonly handles: ReadonlySet<LeadEventType>;
+  /** The documents apply() will get() for this event: they are fetched for the whole batch in one query per collection. */
+  reads(event: AnyLeadEventEnvelope): readonly DocRef[];
+  /**
+   * The documents apply() writes from scratch for this event, without reading them (a lead's own
+   * documents at its LeadCaptured): later events of the batch then need not fetch them.
+   */
+  creates?(event: AnyLeadEventEnvelope): readonly DocRef[];
+  apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void;
+}
+
+const EVERY_TYPE: Record<LeadEventType, true> = {
+  LeadCaptured: true,
+  ContactDetailsCorrected: true,
+  NeedConfirmed: true,
+  BudgetVerified: true,
+  DecisionMakerReached: true,
+  ActivityRecorded: true,
+  LeadScored: true,
+  LeadQualified: true,
+  LeadAssigned: true,
+  SentToNurture: true,
+  LeadReactivated: true,
+  Disqualified: true,
+  HandedToSales: true,
+  SaleWon: true,
+  SaleLost: true,
+  DuplicateMerged: true,
+  PersonalDataErased: true,
+};
+
+/** The whole vocabulary (a Record, so that a new event type does not compile until it is listed here). */
+export const ALL_LEAD_EVENT_TYPES: ReadonlySet<LeadEventType> = new Set(Object.keys(EVERY_TYPE) as LeadEventType[]);
+
+/** Status after each event, as the decider derives it; events absent from the table do not change the status. */
+export const STATUS_AFTER: Readonly<Partial<Record<LeadEventType, LeadStatus>>> = {
+  LeadCaptured: 'open',
+  LeadQualified: 'qualified',
+  SentToNurture: 'nurturing',
+  LeadReactivated: 'open',
+  Disqualified: 'disqualified',
+  HandedToSales: 'handed_to_sales',
+  SaleWon: 'won',
+  SaleLost: 'lost',
+  DuplicateMerged: 'merged',
+  PersonalDataErased: 'erased',
+};
+
+/** A stored event in a lead stream that cannot be read as a lead event. */
+export interface UndecodableEvent {
+  readonly undecodable: true;
+  readonly type: string;
+  /** True when the type is not in the vocabulary: no projection can tell whether it should apply it. */
+  readonly unknownType: boolean;
+  readonly message: string;
+}
+
+export function isUndecodable(e: AnyLeadEventEnvelope | UndecodableEvent | null): e is UndecodableEvent {
+  return e !== null && (e as UndecodableEvent).undecodable === true;
+}
+
+/**
+ * Turns a stored event into an envelope: null for events of other streams (projections ignore them),
+ * an UndecodableEvent for a lead-stream event that cannot be read.
+ */
+export function decodeLeadEvent(recorded: RecordedEvent): AnyLeadEventEnvelope | UndecodableEvent | null {
+  if (!recorded.streamId.startsWith(LEAD_STREAM_PREFIX)) return null;
+  const type = recorded.type;
+  if (!isLeadEventType(type)) return { undecodable: true, type, unknownType: true, message: `"${type}" is not a lead event type` };
+  try {
+    const metadata = recorded.metadata ?? {};
+    const schemaVersion = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
+    const event = parseLeadEvent(type, recorded.data, schemaVersion);
+    const occurredAt = businessTime(metadata.occurredAt, recorded.recordedAt);
+    return {
+      type,
+      data: event.data,
+      leadId: recorded.streamId.slice(LEAD_STREAM_PREFIX.length),
+      streamId: recorded.streamId,
+      eventId: recorded.id,
+      revision: Number(recorded.revision),
+      position: recorded.position,
+      positionText: formatPosition(recorded.position),
+      occurredAt,
+      day: occurredAt.slice(0, 10),
+      actor: typeof metadata.actor === 'string' ? metadata.actor : null,
+      metadata,
+      recordedAt: recorded.recordedAt,
+    } as AnyLeadEventEnvelope;
+  } catch (error) {
+    return { undecodable: true, type, unknownType: false, message: (error as Error).message };
+  }
+}
+
+/** An ISO-8601 time in the form read models store and compare (UTC, milliseconds), or null when it cannot be read. */
+export function isoTime(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  if (CANONICAL_TIME.test(value)) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function businessTime(occurredAt: unknown, recordedAt: Date): string {
+  // Events written without a business time happened when they were recorded.
+  if (occurredAt === undefined || occurredAt === null) return recordedAt.toISOString();
+  const ms = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
+  if (Number.isNaN(ms)) throw new Error(`metadata.occurredAt ${JSON.stringify(occurredAt)} is not an ISO-8601 time`);
+  // Already in UTC ISO form (what the engine writes): keep it, read models compare these strings.
+  if (CANONICAL_TIME.test(occurredAt as string)) return occurredAt as string;
+  return new Date(ms).toISOString();
+}
