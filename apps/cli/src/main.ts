@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
 import { registerImport } from './commands/import.command';
+import { registerProjections } from './commands/projections.command';
 import { registerScoring } from './commands/scoring.command';
 import { registerScoringHistory } from './commands/scoring-history.command';
 
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerAudit(program);
 registerImport(program);
+registerProjections(program);
 registerScoring(program);
 registerScoringHistory(program);
 
