@@ -1,4 +1,6 @@
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 /** One measured figure, printed in the benchmark table and pasted into README. */
 export interface BenchResult {
@@ -39,4 +41,19 @@ export function printResults(results: BenchResult[]): void {
 
 export function formatNumber(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
+}
+
+/** Runs one benchmark file on its own (`ts-node bench/<name>.bench.ts [dir]`), in a temporary directory unless one is given. */
+export function runStandalone(bench: (dir: string) => Promise<BenchResult[]>): void {
+  const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'lead-engine-bench-'));
+  console.log(`${new Date().toISOString()} — ${machineDescription()}`);
+  bench(dir)
+    .then(printResults)
+    .finally(() => {
+      if (process.argv[2] === undefined) rmSync(dir, { recursive: true, force: true });
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteEventStore, type EventToAppend } from '@lead/event-store';
 import { applyStorePragmas, eventsTableDdl } from '../libs/event-store/src/sqlite/sqlite-schema';
-import { machineDescription, opsPerSecond, printResults, type BenchResult } from './bench-kit';
+import { opsPerSecond, runStandalone, type BenchResult } from './bench-kit';
 
 /** Events read by the read benchmarks: enough that the figure is not a cache artefact. */
 export const READ_BENCH_EVENTS = 200_000;
@@ -241,16 +240,4 @@ export async function benchEventStore(dir: string): Promise<BenchResult[]> {
   return results;
 }
 
-if (require.main === module) {
-  const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'event-store-bench-'));
-  console.log(machineDescription());
-  benchEventStore(dir)
-    .then(printResults)
-    .finally(() => {
-      if (process.argv[2] === undefined) rmSync(dir, { recursive: true, force: true });
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runStandalone(benchEventStore);

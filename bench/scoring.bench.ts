@@ -13,7 +13,7 @@ import {
   type ScoringActivity,
   type ScoringProfile,
 } from '@lead/scoring';
-import { machineDescription, opsPerSecond, printResults, type BenchResult } from './bench-kit';
+import { opsPerSecond, runStandalone, type BenchResult } from './bench-kit';
 
 const LEADS_CSV = resolve(__dirname, '..', '..', 'shared', 'datasets', 'x_education_leads', 'Leads.csv');
 const DEFAULT_MODEL_FILE = resolve(__dirname, '..', 'libs', 'scoring', 'models', 'default.yaml');
@@ -112,14 +112,4 @@ export async function benchScoring(seconds = 2): Promise<BenchResult[]> {
   return results;
 }
 
-if (require.main === module) {
-  benchScoring()
-    .then((results) => {
-      console.log(`Scoring benchmark — ${machineDescription()}\n`);
-      printResults(results);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runStandalone(() => benchScoring());
