@@ -129,6 +129,7 @@ export class SqliteReadStore implements ReadStore {
   commit(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
       this.assertOpen();
+      const docs: string[] = [];
       const message: WriterCommit[] = commits.map((commit) => {
         const p = commit.checkpoint.position;
         return {
@@ -138,10 +139,13 @@ export class SqliteReadStore implements ReadStore {
           recordedAt: commit.checkpoint.recordedAt,
           version: commit.checkpoint.version,
           ops: commit.ops.map((op): WriterOp => {
-            this.table(op.collection);
+            const table = this.table(op.collection);
             switch (op.op) {
               case 'put':
-                return ['p', op.collection, op.key, op.doc];
+                // Serialised here, once: the writer binds the text as it is, and the message to a writer
+                // thread carries strings (cheap to copy) instead of documents to stringify and parse again.
+                docs.push(JSON.stringify(op.doc));
+                return ['s', op.collection, op.key, table.fields.map((f) => columnValue(op.collection, f, op.doc[f]))];
               case 'delete':
                 return ['d', op.collection, op.key];
               case 'update':
@@ -153,7 +157,10 @@ export class SqliteReadStore implements ReadStore {
         };
       });
       // Serialised now: the projections change their documents again while this batch commits.
-      return this.writer.call(this.writer.threaded ? { op: 'commit-json', json: JSON.stringify(message) } : { op: 'commit', commits: message });
+      const texts = docs.join('\u0001');
+      return this.writer.call(
+        this.writer.threaded ? { op: 'commit-json', json: JSON.stringify(message), docs: texts } : { op: 'commit', commits: message, docs: texts },
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -240,6 +247,14 @@ export class SqliteReadStore implements ReadStore {
     if (!table) throw new RangeError(`Unknown collection "${collection}": it is created by ensureCollections() or reset()`);
     return table;
   }
+}
+
+/** The value an indexed field is stored with (the writer's rule, applied where the document is serialised). */
+function columnValue(collection: string, field: string, value: unknown): string | number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  throw new TypeError(`${collection}.${field} is an indexed field and must be a string, a number or null`);
 }
 
 function filterSql(col: string, filter: FieldFilter, params: unknown[]): string[] {

@@ -5,6 +5,11 @@ import type { Database } from 'better-sqlite3';
 /** A write for the writer. */
 export type WriterOp =
   | [kind: 'p', collection: string, key: string, doc: Record<string, unknown>]
+  /**
+   * A put already serialised by the caller: its indexed columns' values, in field order; the document's
+   * JSON is the next of the commit message's `docs`.
+   */
+  | [kind: 's', collection: string, key: string, columns: (string | number | null)[]]
   | [kind: 'd', collection: string, key: string]
   | [kind: 'u', collection: string, key: string, update: { inc?: Record<string, number>; set?: Record<string, unknown>; unset?: readonly string[]; upsert?: Record<string, unknown> }];
 
@@ -27,9 +32,10 @@ export type WriterMessage =
   | { op: 'register'; specs: WriterSpec[] }
   | { op: 'ensure'; specs: WriterSpec[]; withIndexes: boolean }
   | { op: 'reset'; projection: string; version: number; specs: WriterSpec[]; withIndexes: boolean }
-  | { op: 'commit'; commits: WriterCommit[] }
-  /** The same, as JSON text: one string crosses to the worker thread instead of a structured clone of every document. */
-  | { op: 'commit-json'; json: string };
+  /** `docs`: the JSON of each 's' put in order, joined by U+0001 (never in JSON.stringify's output, which escapes control characters). */
+  | { op: 'commit'; commits: WriterCommit[]; docs?: string }
+  /** The same, the write list as JSON text: two strings cross to the worker thread instead of a structured clone of many small arrays. */
+  | { op: 'commit-json'; json: string; docs?: string };
 
 export interface SqliteWriter {
   handle(message: WriterMessage): void;
@@ -50,6 +56,19 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     db.pragma('cache_size = -65536');
     // Checkpoint the WAL every ~40 MB rather than every 4 MB: a page rewritten by many batches is copied back once.
     db.pragma('wal_autocheckpoint = 10000');
+  }
+  /** Tables replayed from scratch (reset without indexes) and not yet given their indexes. */
+  const replaying = new Set<string>();
+  function replayed(specs: WriterSpec[], replay: boolean) {
+    const before = replaying.size;
+    for (const spec of specs) {
+      if (replay) replaying.add(spec.name);
+      else replaying.delete(spec.name);
+    }
+    // While a replay runs, checkpoint every ~400 MB of WAL: its batches rewrite the pages of recent leads
+    // over and over, and each is copied back once per checkpoint (~10% faster catch-up). Back at the
+    // usual size once every replay has reached the head. Commits stay atomic either way.
+    if ((before === 0) !== (replaying.size === 0)) db.pragma('wal_autocheckpoint = ' + (replaying.size > 0 ? 100000 : 10000));
   }
   const tables = new Map<string, any>();
   const tableName = (name: string) => 'rm_' + name;
@@ -133,12 +152,17 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     return found;
   }
 
-  const commitAll = db.transaction((commits: WriterCommit[]) => {
+  const commitAll = db.transaction((commits: WriterCommit[], docs: string | undefined) => {
     const now = Date.now();
+    // All documents in one string: a thread copies it at once, where an array of strings is cloned one by one.
+    const texts = docs === undefined ? [] : docs.split('\u0001');
+    let next = 0;
     for (const commit of commits) {
       for (const op of commit.ops) {
         const t = table(op[1]);
-        if (op[0] === 'p') {
+        if (op[0] === 's') {
+          t.put.run(op[2], texts[next++], ...op[3]);
+        } else if (op[0] === 'p') {
           const doc = op[3];
           t.put.run(op[2], JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(op[1], f, doc[f])));
         } else if (op[0] === 'd') {
@@ -168,6 +192,7 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
           db.transaction(() => {
             for (const spec of message.specs) createTable(spec, message.withIndexes);
           })();
+          if (message.withIndexes) replayed(message.specs, false);
           return;
         case 'reset':
           // DDL is transactional in SQLite: the tables and the checkpoint go back to the start together.
@@ -178,13 +203,14 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
             }
             saveCheckpoint.run(message.projection, null, null, null, message.version, Date.now());
           }).immediate();
+          replayed(message.specs, !message.withIndexes);
           return;
         case 'commit':
           // IMMEDIATE takes the write lock up front, so a second process (a CLI rebuild) waits instead of failing.
-          commitAll.immediate(message.commits);
+          commitAll.immediate(message.commits, message.docs);
           return;
         case 'commit-json':
-          commitAll.immediate(JSON.parse(message.json));
+          commitAll.immediate(JSON.parse(message.json), message.docs);
           return;
         default:
           throw new TypeError('Unknown writer message');
