@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@lead/event-store';
 import { ProjectionRunner, READ_MODEL_PROJECTIONS, SqliteReadStore } from '@lead/projections';
 import { appendCommands, chronological, generateLeads } from '../libs/projections/src/testing/lead-history.generator';
 import { silentLogger } from '../libs/projections/src/testing/projection.test-kit';
-import { machineDescription, printResults, type BenchResult } from './bench-kit';
+import { runStandalone, type BenchResult } from './bench-kit';
 import { rawReadParsePerSecond } from './event-store.bench';
 
 /** At least this many events: catch-up over a history of realistic size, not a cache artefact. */
@@ -90,16 +89,4 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
   return results;
 }
 
-if (require.main === module) {
-  const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'projections-bench-'));
-  console.log(machineDescription());
-  benchProjections(dir)
-    .then(printResults)
-    .finally(() => {
-      if (process.argv[2] === undefined) rmSync(dir, { recursive: true, force: true });
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runStandalone(benchProjections);

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { machineDescription, printResults, type BenchResult } from './bench-kit';
 import { benchCommands } from './commands.bench';
 import { benchEventStore, rawOneEventTransactionsPerSecond } from './event-store.bench';
+import { benchProjections } from './projections.bench';
 import { benchScoring } from './scoring.bench';
 
 /**
  * `npm run bench [-- <only>]`: every benchmark, each figure next to the limit it is compared with
  * (the raw SQLite rate measured on the same machine and file system in the same run).
- * <only>: event-store, commands, scoring (default: all).
+ * <only>: event-store, commands, scoring, projections (default: all).
  */
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       results.push(...(await benchCommands(dir, raw)));
     }
     if (!only || only === 'scoring') results.push(...(await benchScoring()));
+    if (!only || only === 'projections') results.push(...(await benchProjections(dir)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
