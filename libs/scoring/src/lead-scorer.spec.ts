@@ -171,16 +171,16 @@ describe('negative rules', () => {
 });
 
 describe('fit rules', () => {
-  const fit = (profile: Partial<ScoringProfile>, rule: string) => given(profile).whenScored().points(rule);
+  const fitPoints = (profile: Partial<ScoringProfile>, rule: string) => given(profile).whenScored().points(rule);
   const company = (c: ScoringProfile['company']) => ({ company: c });
 
-  it('kind: B2B 5, B2C 0', () => expect([fit({ kind: 'B2B' }, 'fit.kind'), fit({ kind: 'B2C' }, 'fit.kind')]).toEqual([5, 0]));
+  it('kind: B2B 5, B2C 0', () => expect([fitPoints({ kind: 'B2B' }, 'fit.kind'), fitPoints({ kind: 'B2C' }, 'fit.kind')]).toEqual([5, 0]));
 
   it('industry: listed, listed in other spelling, not listed, unknown', () => {
-    expect(fit(company({ industry: 'Software' }), 'fit.industry')).toBe(15);
-    expect(fit(company({ industry: 'financial-services' }), 'fit.industry')).toBe(10);
-    expect(fit(company({ industry: 'Mining' }), 'fit.industry')).toBe(2);
-    expect(fit({}, 'fit.industry')).toBe(-1);
+    expect(fitPoints(company({ industry: 'Software' }), 'fit.industry')).toBe(15);
+    expect(fitPoints(company({ industry: 'financial-services' }), 'fit.industry')).toBe(10);
+    expect(fitPoints(company({ industry: 'Mining' }), 'fit.industry')).toBe(2);
+    expect(fitPoints({}, 'fit.industry')).toBe(-1);
   });
 
   it.each([
@@ -192,36 +192,36 @@ describe('fit rules', () => {
     [249, 10],
     [250, 8],
     [100000, 8],
-  ])('employees: %i employees → %i points (from inclusive, to exclusive)', (employees, points) => expect(fit(company({ employees }), 'fit.employees')).toBe(points));
-  it('employees: unknown → the unknown points', () => expect(fit({}, 'fit.employees')).toBe(-2));
+  ])('employees: %i employees → %i points (from inclusive, to exclusive)', (employees, points) => expect(fitPoints(company({ employees }), 'fit.employees')).toBe(points));
+  it('employees: unknown → the unknown points', () => expect(fitPoints({}, 'fit.employees')).toBe(-2));
 
   it('annual revenue: bands, a value in no band scores 0, unknown', () => {
-    expect(fit(company({ annualRevenue: 1_500_000 }), 'fit.annual_revenue')).toBe(10);
-    expect(fit(company({ annualRevenue: 500_000 }), 'fit.annual_revenue')).toBe(0);
+    expect(fitPoints(company({ annualRevenue: 1_500_000 }), 'fit.annual_revenue')).toBe(10);
+    expect(fitPoints(company({ annualRevenue: 500_000 }), 'fit.annual_revenue')).toBe(0);
     expect(given(company({ annualRevenue: 5_000_000 })).whenScored().detail('fit.annual_revenue')).toBe('annual revenue 5000000: in no band');
-    expect(fit({}, 'fit.annual_revenue')).toBe(-3);
+    expect(fitPoints({}, 'fit.annual_revenue')).toBe(-3);
   });
 
   it('company age: from the founding year and the scoring year', () => {
-    expect(fit(company({ foundedYear: 2025 }), 'fit.company_age')).toBe(0); // 1 year
-    expect(fit(company({ foundedYear: 2023 }), 'fit.company_age')).toBe(3); // 3 years
-    expect(fit(company({ foundedYear: 1990 }), 'fit.company_age')).toBe(5);
+    expect(fitPoints(company({ foundedYear: 2025 }), 'fit.company_age')).toBe(0); // 1 year
+    expect(fitPoints(company({ foundedYear: 2023 }), 'fit.company_age')).toBe(3); // 3 years
+    expect(fitPoints(company({ foundedYear: 1990 }), 'fit.company_age')).toBe(5);
     expect(given(company({ foundedYear: 2021 })).whenScored().detail('fit.company_age')).toBe('founded 2021, 5 years old: band 5 and more');
   });
 
   it('country: listed (any case), other, unknown', () => {
-    expect([fit(company({ country: 'de' }), 'fit.country'), fit(company({ country: 'FR' }), 'fit.country'), fit({}, 'fit.country')]).toEqual([5, 1, -4]);
+    expect([fitPoints(company({ country: 'de' }), 'fit.country'), fitPoints(company({ country: 'FR' }), 'fit.country'), fitPoints({}, 'fit.country')]).toEqual([5, 1, -4]);
   });
 
   it('channel: a referral scores above an ebook; an unlisted channel scores 0', () => {
-    expect(fit({ source: { channel: 'referral' } }, 'fit.channel')).toBe(20);
-    expect(fit({ source: { channel: 'ebook' } }, 'fit.channel')).toBe(3);
-    expect(fit({ source: { channel: 'trade_show' } }, 'fit.channel')).toBe(0);
+    expect(fitPoints({ source: { channel: 'referral' } }, 'fit.channel')).toBe(20);
+    expect(fitPoints({ source: { channel: 'ebook' } }, 'fit.channel')).toBe(3);
+    expect(fitPoints({ source: { channel: 'trade_show' } }, 'fit.channel')).toBe(0);
   });
 
   it('origin: listed, unknown', () => {
-    expect(fit({ source: { channel: 'web_form', origin: 'referral' } }, 'fit.origin')).toBe(5);
-    expect(fit({ source: { channel: 'web_form' } }, 'fit.origin')).toBe(-5);
+    expect(fitPoints({ source: { channel: 'web_form', origin: 'referral' } }, 'fit.origin')).toBe(5);
+    expect(fitPoints({ source: { channel: 'web_form' } }, 'fit.origin')).toBe(-5);
   });
 });
 
