@@ -1,9 +1,10 @@
 import { dirname, join } from 'node:path';
+import { readStoreConfigFromEnv, type ReadStoreConfig } from '@lead/projections';
 import { MongoPolicyStore } from './mongo-policy-store';
 import type { PolicyStateStore } from './policy-state.store';
 import { SqlitePolicyStore } from './sqlite-policy-store';
 
-export type PolicyStoreConfig = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'mongodb'; readonly url: string; readonly database?: string };
+export type PolicyStoreConfig = ReadStoreConfig;
 
 export class PolicyStoreConfigError extends Error {
   override readonly name = 'PolicyStoreConfigError';
@@ -21,18 +22,13 @@ export async function createPolicyStore(config: PolicyStoreConfig): Promise<Poli
 }
 
 /**
- * READ_STORE=mongodb with MONGODB_URL puts the policy state in MongoDB (beside the read models);
- * otherwise an embedded SQLite file: POLICY_SQLITE_PATH, default policies.sqlite next to SQLITE_PATH.
+ * The policy state lives where the read models live, so READ_STORE and MONGODB_URL are read by the
+ * read models' own parser: MongoDB beside them, or an embedded SQLite file (POLICY_SQLITE_PATH,
+ * default policies.sqlite next to SQLITE_PATH).
  */
 export function policyStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PolicyStoreConfig {
-  const readStore = (env.READ_STORE ?? '').trim().toLowerCase();
-  if (readStore === 'mongodb') {
-    const url = env.MONGODB_URL?.trim();
-    if (!url) throw new PolicyStoreConfigError('READ_STORE=mongodb needs MONGODB_URL, e.g. mongodb://localhost:27017/leads?replicaSet=rs0');
-    if (!/^mongodb(\+srv)?:\/\//i.test(url)) throw new PolicyStoreConfigError('MONGODB_URL must be a mongodb:// or mongodb+srv:// connection string');
-    return { kind: 'mongodb', url };
-  }
-  if (readStore !== '' && readStore !== 'sqlite') throw new PolicyStoreConfigError(`READ_STORE must be "sqlite" or "mongodb", not "${env.READ_STORE}"`);
+  const readStore = readStoreConfigFromEnv(env);
+  if (readStore.kind === 'mongodb') return readStore;
   const explicit = env.POLICY_SQLITE_PATH?.trim();
   if (explicit) return { kind: 'sqlite', path: explicit };
   const events = env.SQLITE_PATH?.trim() || './data/leads.sqlite';
