@@ -120,3 +120,8 @@ export function parsePosition(text: string): Position {
   const commit = BigInt(m[1]);
   return { commit, prepare: m[2] === undefined ? commit : BigInt(m[2]) };
 }
+
+/** Tells an EventStore instance (handed in by a host or a test) from a configuration describing one. */
+export function isEventStore(x: unknown): x is EventStore {
+  return typeof (x as EventStore | undefined)?.appendToStream === 'function';
+}

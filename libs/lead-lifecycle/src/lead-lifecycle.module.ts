@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LeadPolicy } from '@lead/domain';
-import { EVENT_STORE, createEventStore, eventStoreConfigFromEnv, type EventStore } from '@lead/event-store';
+import { EVENT_STORE, createEventStore, eventStoreConfigFromEnv, isEventStore, type EventStore } from '@lead/event-store';
 import { Clock, SystemClock } from './clock';
 import { CaptureLeadHandler } from './commands/capture-lead.command';
 import { CorrectContactDetailsHandler, RecordActivityHandler, RecordScoreHandler } from './commands/engagement.command';
@@ -38,10 +38,6 @@ const commandHandlers = [
   MergeDuplicateHandler,
   ErasePersonalDataHandler,
 ];
-
-function isEventStore(x: LeadLifecycleOptions['eventStore']): x is EventStore {
-  return typeof (x as EventStore | undefined)?.appendToStream === 'function';
-}
 
 /**
  * The engine for embedding: import `LeadLifecycleModule.forRoot()` and send the commands

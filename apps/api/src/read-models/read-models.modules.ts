@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { EventStore, EventStoreConfig } from '@lead/event-store';
+import { isEventStore, type EventStore, type EventStoreConfig } from '@lead/event-store';
 import { ProjectionsModule, type ProjectionsModuleOptions } from '@lead/projections';
 
 /**
@@ -9,7 +9,7 @@ import { ProjectionsModule, type ProjectionsModuleOptions } from '@lead/projecti
  */
 export function readModelModules(options: { eventStore?: EventStore | EventStoreConfig; projections?: ProjectionsModuleOptions | false }): DynamicModule[] {
   if (options.projections === false) return [];
-  const handedIn = typeof (options.eventStore as EventStore | undefined)?.appendToStream === 'function';
+  const handedIn = isEventStore(options.eventStore);
   const projections = options.projections ?? (handedIn ? { readStore: { kind: 'sqlite' as const, path: ':memory:' } } : {});
   return [ProjectionsModule.forRoot(projections)];
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { EventStore, EventStoreConfig } from '@lead/event-store';
+import { isEventStore, type EventStore, type EventStoreConfig } from '@lead/event-store';
 import { LeadPoliciesModule, type LeadPoliciesOptions } from '@lead/policies';
 import { ScoringController } from './scoring.controller';
 
@@ -17,7 +17,7 @@ export class ScoringHttpModule {
  * says how — their checkpoint must live beside that store, and there is no path to put it next to.
  */
 export function scoringModules(options: { eventStore?: EventStore | EventStoreConfig; policies?: LeadPoliciesOptions | false }): DynamicModule[] {
-  const handedIn = typeof (options.eventStore as EventStore | undefined)?.appendToStream === 'function';
+  const handedIn = isEventStore(options.eventStore);
   const policies = options.policies ?? (handedIn ? false : {});
   return policies === false ? [] : [ScoringHttpModule.forRoot(policies)];
 }
