@@ -1,8 +1,8 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { validationError } from '@lead/lifecycle';
+import { CommandValidationPipe } from '@lead/lifecycle';
 import { AppModule, type AppOptions } from './app.module';
 import { ErrorFilter } from './http/error.filter';
 
@@ -12,14 +12,7 @@ export const BODY_LIMIT = process.env.BODY_LIMIT ?? '64kb';
 export async function createApp(options: AppOptions = {}, { logger = true }: { logger?: boolean } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, logger: logger ? undefined : false });
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => validationError(errors),
-    }),
-  );
+  app.useGlobalPipes(new CommandValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
 

@@ -1,6 +1,7 @@
 export * from './capture-guard';
 export * from './clock';
 export * from './command-options.dto';
+export * from './command-validation.pipe';
 export * from './commands/capture-lead.command';
 export * from './commands/engagement.command';
 export * from './commands/qualification-facts.command';

@@ -3,7 +3,6 @@ import { EventBus } from '@nestjs/cqrs';
 import {
   EVENT_SCHEMA_VERSION,
   LeadConcurrencyError,
-  LeadValidationError,
   decide,
   leadStreamId,
   type LeadCaptured,
@@ -14,10 +13,11 @@ import {
 } from '@lead/domain';
 import { EVENT_STORE, WrongExpectedRevisionError, formatPosition, type EventStore, type ExpectedRevision } from '@lead/event-store';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { CAPTURE_GUARD, type CaptureGuard } from './capture-guard';
 import { Clock } from './clock';
+import { validationError, wasValidated } from './command-validation.pipe';
 import type { CommandOptions, CommandResult } from './command-options.dto';
 import { deterministicUuid } from './deterministic-id';
 import { LeadEventAppended } from './lead-event-appended.event';
@@ -57,6 +57,7 @@ export class LeadCommandExecutor {
 
   /** Validates a DTO (class instance or plain object) with class-validator; for callers that bypass the HTTP pipe. */
   validate<T extends object>(cls: new () => T, body: T | object): T {
+    if (body instanceof cls && wasValidated(body)) return body;
     const instance = body instanceof cls ? body : plainToInstance(cls, body);
     const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) throw validationError(errors);
@@ -138,20 +139,6 @@ export class LeadCommandExecutor {
       }
     }
   }
-}
-
-/** Turns class-validator's nested errors into one LeadValidationError naming every field. */
-export function validationError(errors: ValidationError[], parent = ''): LeadValidationError {
-  const problems: { field: string; message: string }[] = [];
-  const walk = (list: ValidationError[], prefix: string) => {
-    for (const e of list) {
-      const field = prefix ? `${prefix}.${e.property}` : e.property;
-      for (const message of Object.values(e.constraints ?? {})) problems.push({ field, message });
-      if (e.children?.length) walk(e.children, field);
-    }
-  };
-  walk(errors, parent);
-  return new LeadValidationError(problems);
 }
 
 /** Glue shared by every @CommandHandler: validate the body, split options from data, execute. */
