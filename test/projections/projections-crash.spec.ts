@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '@lead/event-store';
 import { ProjectionRunner, READ_MODEL_PROJECTIONS, SqliteReadStore } from '@lead/projections';
-import { appendCommands, chronological, generateLeads, prng } from '../../libs/projections/src/testing/lead-history.generator';
+import { seededRandom } from '@lead/scoring';
+import { appendCommands, chronological, generateLeads } from '../../libs/projections/src/testing/lead-history.generator';
 import { cleanRebuild, dumpReadModels, silentLogger } from '../../libs/projections/src/testing/projection.test-kit';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -55,7 +56,7 @@ describe('projections killed at random moments', () => {
     const readFile = join(dir, 'read.sqlite');
     // Kill moments vary from run to run; a failure names the seed (CRASH_SEED=<seed> replays its choices).
     const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 1e9));
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const writer = new SqliteEventStore({ path: eventsFile, synchronous: 'NORMAL' });
     const history = generateLeads({ leads: 3600, seed: 77, start: '2024-01-01', days: 180 });
     const commands = chronological(history)[Symbol.iterator]();

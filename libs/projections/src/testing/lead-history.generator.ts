@@ -20,6 +20,7 @@ import {
   type Temperature,
 } from '@lead/domain';
 import type { EventStore, EventToAppend } from '@lead/event-store';
+import { seededRandom } from '@lead/scoring';
 
 export interface GeneratedCommand {
   readonly commandId: string;
@@ -58,18 +59,6 @@ const USERS = OWNERS.map((o) => `user:${o}`);
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** mulberry32: tiny, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function uuidFrom(random: () => number): string {
@@ -90,7 +79,7 @@ function uuidFrom(random: () => number): string {
 
 /** One lead's life; `index` and `seed` decide everything about it. */
 export function generateLead(index: number, options: LeadHistoryOptions): GeneratedLead {
-  const random = prng(((options.seed ?? 1) * 1_000_003 + index * 7919) >>> 0);
+  const random = seededRandom(((options.seed ?? 1) * 1_000_003 + index * 7919) >>> 0);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const chance = (p: number) => random() < p;
   const id = () => uuidFrom(random);
