@@ -76,6 +76,13 @@ export interface SubscribeToAllOptions {
 export interface AllSubscription extends AsyncIterable<RecordedEvent> {
   /** Stops the subscription; a pending iteration ends. */
   unsubscribe(): Promise<void>;
+  /**
+   * Optional: up to `maxCount` events that the adapter can hand out without waiting (already read, or
+   * read synchronously), taken at once; an empty list when the next event has to be waited for.
+   * The iterator does not return them again. Catch-up over millions of events then costs a call per
+   * page instead of a promise per event.
+   */
+  takeAvailable?(maxCount: number): RecordedEvent[];
 }
 
 export interface EventStore {

@@ -227,6 +227,34 @@ describe('SqliteEventStore', () => {
       }
     });
 
+    it('hands out what it can read without waiting in one call, in log order, and the iterator goes on after it', async () => {
+      const store = new SqliteEventStore({ path: ':memory:' });
+      try {
+        await Promise.all(Array.from({ length: 3 }, (_, s) => store.appendToStream(`s-${s}`, Array.from({ length: 1000 }, (_, n) => event(n)))));
+        let caughtUp = false;
+        const subscription = store.subscribeToAll({ fromPosition: { commit: 10n, prepare: 10n }, onCaughtUp: () => (caughtUp = true) });
+        const iterator = subscription[Symbol.asyncIterator]();
+        expect((await iterator.next()).value?.position.commit).toBe(11n);
+        // The rest of the first page and more pages, read synchronously, up to the count asked for.
+        const taken = subscription.takeAvailable!(1500);
+        expect(taken.map((e) => Number(e.position.commit))).toEqual(Array.from({ length: 1500 }, (_, i) => 12 + i));
+        expect((await iterator.next()).value?.position.commit).toBe(1512n);
+        expect(subscription.takeAvailable!(5000)).toHaveLength(3000 - 1512);
+        // At the head it takes nothing; catch-up is reported by the next pull, which then waits.
+        expect(subscription.takeAvailable!(10)).toEqual([]);
+        expect(caughtUp).toBe(false);
+        const pending = iterator.next();
+        await waitFor(() => caughtUp, 'catch-up');
+        expect(subscription.takeAvailable!(10)).toEqual([]);
+        await store.appendToStream('s-9', [event()]);
+        expect((await pending).value?.position.commit).toBe(3001n);
+        await subscription.unsubscribe();
+        expect(subscription.takeAvailable!(10)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('end when the store closes, and a subscription opened on an empty store reports catch-up without being iterated', async () => {
       const store = new SqliteEventStore({ path: ':memory:' });
       let caughtUp = false;

@@ -390,6 +390,28 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
     this.end();
   }
 
+  takeAvailable(maxCount: number): RecordedEvent[] {
+    // Behind a pending pull the order of events is that pull's business.
+    if (this.pulling !== null || this.ended || this.store.isClosed) return [];
+    let taken: RecordedEvent[] = [];
+    while (taken.length < maxCount) {
+      if (this.index >= this.page.length) {
+        const page = this.store.readPageAfter(this.after);
+        // At the head: the next pull notices the catch-up and waits for appends.
+        if (page.length === 0) break;
+        this.page = page;
+        this.index = 0;
+        this.after = page[page.length - 1].position.commit;
+      }
+      const end = Math.min(this.page.length, this.index + maxCount - taken.length);
+      if (taken.length === 0 && this.index === 0 && end === this.page.length) taken = this.page;
+      else for (let i = this.index; i < end; i++) taken.push(this.page[i]);
+      this.index = end;
+    }
+    if (this.index >= this.page.length) this.page = [];
+    return taken;
+  }
+
   /** @internal Loads the first page (at most one page ahead of the consumer) unless a pull already runs. */
   prefetch(): void {
     if (this.ended || this.pulling !== null || this.index < this.page.length || this.store.isClosed) return;

@@ -12,18 +12,21 @@ import type { RecordedEvent } from '@lead/event-store';
  */
 export class EventBatcher {
   private readonly iterator: AsyncIterator<RecordedEvent>;
+  private readonly takeAvailable: ((maxCount: number) => RecordedEvent[]) | undefined;
   private batch: RecordedEvent[] = [];
   private consumer: { resolve: (batch: RecordedEvent[] | null) => void; reject: (error: unknown) => void } | null = null;
   private pumping = false;
   private done = false;
   private error: unknown = undefined;
   private resumePump: (() => void) | null = null;
+  private flushArmed = false;
 
   constructor(
-    source: AsyncIterable<RecordedEvent>,
+    source: AsyncIterable<RecordedEvent> & { takeAvailable?(maxCount: number): RecordedEvent[] },
     private readonly maxBatch: number,
   ) {
     this.iterator = source[Symbol.asyncIterator]();
+    this.takeAvailable = source.takeAvailable?.bind(source);
   }
 
   /** Events taken from the subscription and not yet handed out in a batch. */
@@ -31,13 +34,24 @@ export class EventBatcher {
     return this.batch.length;
   }
 
-  /** The next batch, or null when the subscription has ended. */
-  next(): Promise<RecordedEvent[] | null> {
+  /**
+   * The next batch, or null when the subscription has ended. With `orIdle`, an empty batch as soon as
+   * the subscription would wait for the next event: the consumer can finish work it was holding open.
+   */
+  next(options: { orIdle?: boolean } = {}): Promise<RecordedEvent[] | null> {
     if (this.consumer) return Promise.reject(new Error('EventBatcher.next() called while a batch is pending'));
     return new Promise<RecordedEvent[] | null>((resolve, reject) => {
-      this.consumer = { resolve, reject };
+      const consumer = { resolve, reject };
+      this.consumer = consumer;
       if (this.batch.length >= this.maxBatch || this.done || this.error !== undefined) this.deliver();
-      else if (this.batch.length > 0) this.armFlush();
+      else if (this.batch.length > 0 && !this.flushArmed) this.armFlush();
+      else if (this.batch.length === 0 && options.orIdle) {
+        setImmediate(() => {
+          if (this.consumer !== consumer || this.batch.length > 0) return;
+          this.consumer = null;
+          resolve([]);
+        });
+      }
       const resume = this.resumePump;
       this.resumePump = null;
       resume?.();
@@ -60,9 +74,14 @@ export class EventBatcher {
           break;
         }
         this.batch.push(result.value);
+        // The rest of what the store already holds comes in one call rather than one await per event.
+        if (this.takeAvailable && this.batch.length < this.maxBatch) {
+          const more = this.takeAvailable(this.maxBatch - this.batch.length);
+          for (let i = 0; i < more.length; i++) this.batch.push(more[i]);
+        }
         if (this.consumer) {
           if (this.batch.length >= this.maxBatch) this.deliver();
-          else if (this.batch.length === 1) this.armFlush();
+          else if (!this.flushArmed) this.armFlush();
         }
       }
     } catch (error) {
@@ -75,7 +94,9 @@ export class EventBatcher {
 
   /** Hands out the batch when the event loop turns, i.e. once the subscription has to wait. */
   private armFlush(): void {
+    this.flushArmed = true;
     setImmediate(() => {
+      this.flushArmed = false;
       if (this.consumer && this.batch.length > 0) this.deliver();
     });
   }

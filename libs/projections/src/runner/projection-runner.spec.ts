@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SqliteEventStore, type Position } from '@lead/event-store';
 import { FUNNEL_DAILY } from '../read-models/funnel/funnel.projection';
 import { PIPELINE, pipelineProjection } from '../read-models/pipeline/pipeline.projection';
@@ -81,6 +84,54 @@ describe('ProjectionRunner', () => {
     expect(status.error?.message).toContain('no LeadCaptured');
     expect(await h.readStore.checkpoint('pipeline')).toMatchObject({ position: position(1) });
     expect((await h.runner.statusOf('funnel')).state).toBe('running');
+  });
+
+  it('applies a window chunk by chunk and commits it once', async () => {
+    const commits: number[] = [];
+    h = await startHarness({ start: false, runner: { maxBatchSize: 100, chunkSize: 10, onCommit: (c) => commits.push(c.events) } });
+    await appendCommands(h.store, chronological(generateLeads({ leads: 100, seed: 12 })));
+    const head = Number((await h.store.headPosition())!.commit);
+    await h.runner.start();
+    await h.catchUp();
+
+    expect(commits.slice(0, -1)).toEqual(Array(Math.ceil(head / 100) - 1).fill(100));
+    expect(commits.reduce((a, b) => a + b, 0)).toBe(head);
+  });
+
+  it('commits every event before one it cannot apply deep inside a window, replaying that window chunk by chunk', async () => {
+    const history = () => chronological(generateLeads({ leads: 120, seed: 31 }));
+    h = await startHarness({ start: false, runner: { maxBatchSize: 5000, chunkSize: 40 } });
+    await appendCommands(h.store, history());
+    const orphan = randomUUID();
+    const bad = await appendLead(h.store, orphan, [at('2025-06-02T10:00:00Z', ev.scored(orphan, 50, 'warm'))]);
+    await appendCommands(h.store, chronological(generateLeads({ leads: 50, seed: 32, start: '2025-07-01' })));
+    expect(Number(bad.position.commit)).toBeGreaterThan(40); // past the first chunk of its window
+    await h.runner.start();
+    await h.runner.waitForPosition((await h.store.headPosition())!, 5000, ['funnel', 'nurture-queue', 'disqualifications']);
+
+    const status = await h.runner.statusOf('pipeline');
+    expect(status).toMatchObject({ state: 'stopped_with_error', checkpoint: (bad.position.commit - 1n).toString() });
+    expect(status.error).toMatchObject({ eventType: 'LeadScored', streamId: `lead-${orphan}`, position: bad.position.commit.toString() });
+    // Exactly the read model of the history before the bad event.
+    const before = new SqliteEventStore({ path: ':memory:' });
+    await appendCommands(before, history());
+    expect(await dumpReadModels(h.readStore, [pipelineProjection])).toEqual(await cleanRebuild(before, [pipelineProjection]));
+    await before.close();
+  });
+
+  it('takes documents from the window still committing, and ends equal to a clean build with small chunks and no cache', async () => {
+    // A file, so that commits run on the writer thread while the next window is applied.
+    const dir = mkdtempSync(join(tmpdir(), 'lead-projections-'));
+    try {
+      h = await startHarness({ start: false, readStore: new SqliteReadStore({ path: join(dir, 'read.sqlite') }), runner: { maxBatchSize: 200, chunkSize: 20, cacheSize: 0 } });
+      await appendCommands(h.store, chronological(generateLeads({ leads: 300, seed: 13 })));
+      await h.runner.start();
+      await h.catchUp();
+      expect(await dumpReadModels(h.readStore)).toEqual(await cleanRebuild(h.store));
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops every projection at an event type it does not know, and only those that apply a type at its malformed data', async () => {

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { comparePositions, formatPosition, SqliteEventStore, START_POSITION, type AllSubscription, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
-import type { ProjectionCommit, ReadStore } from '../read-store/read-store.port';
+import { comparePositions, formatPosition, SqliteEventStore, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
+import type { ReadStore } from '../read-store/read-store.port';
 import { DocCache } from './doc-cache';
-import { EventBatcher } from './event-batcher';
-import { decodeLeadEvent, isUndecodable, type AnyLeadEventEnvelope, type ProjectionDefinition, type UndecodableEvent } from './projection';
+import type { ProjectionDefinition } from './projection';
 import { ProjectionApplyError, ProjectionLagTimeoutError, ProjectionStoppedError, UnknownProjectionError, type ProjectionFailure } from './projection-errors';
-import { ProjectionTx } from './projection-tx';
+import { Lane } from './projection-lane';
+import { ProjectionWindow, type ChunkOutcome, type InFlight, type WindowWork } from './projection-window';
 import { projectionMetrics } from './projection.metrics';
 
 export type ProjectionState = 'stopped' | 'catching_up' | 'running' | 'stopped_with_error';
@@ -38,12 +38,14 @@ export interface RunnerLogger {
 
 export interface ProjectionRunnerOptions {
   /**
-   * Largest batch committed at once during catch-up (live batches end as soon as the log has no more).
-   * Default 20,000: a lead's documents touched by several events of a batch are written once, which
-   * made catch-up of a 1M-event history ~30% faster than batches of 2,000, and ~10% faster again than
-   * 10,000 (for ~30 MB more heap); memory holds about two batches.
+   * Events committed at once during catch-up at most (a window; live windows end as soon as the log
+   * has no more). Default 50,000: a lead's documents touched by several events of a window are written
+   * once, so larger windows write fewer rows. Events are applied in chunks and then dropped, so memory
+   * holds a chunk's events and the documents two windows change, not the window's events.
    */
   readonly maxBatchSize?: number;
+  /** Events decoded, read ahead and applied at once. Default 2,000 (at most maxBatchSize). */
+  readonly chunkSize?: number;
   /** Whether positions are consecutive integers (the embedded store), so lag is a difference. Default: true for SqliteEventStore. */
   readonly densePositions?: boolean;
   /** Where eventsBehind stops counting when positions are not dense. Default 10,000. */
@@ -63,7 +65,8 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-interface Member {
+/** @internal A projection as the runner runs it. */
+export interface Member {
   readonly def: ProjectionDefinition;
   state: ProjectionState;
   checkpoint: Position | null;
@@ -77,25 +80,6 @@ interface Member {
   readonly waiters: Set<Waiter>;
   /** Serialises rebuilds of this projection. */
   exclusive: Promise<unknown>;
-}
-
-interface Work {
-  readonly member: Member;
-  tx: ProjectionTx;
-  /** Index in the batch of the event the projection could not apply, or -1. */
-  failedAt: number;
-  failure?: ProjectionFailure;
-  /** What it writes and the last event it reaches (none when it failed at the batch's first event). */
-  commit?: ProjectionCommit;
-  last?: RecordedEvent;
-}
-
-type Decoded = AnyLeadEventEnvelope | UndecodableEvent | null;
-
-interface PreparedBatch {
-  readonly lane: Lane;
-  readonly events: readonly RecordedEvent[];
-  readonly works: readonly Work[];
 }
 
 const defaultLogger: RunnerLogger = new Logger('Projections');
@@ -120,6 +104,7 @@ export class ProjectionRunner {
   private readonly lanes = new Set<Lane>();
   private readonly logger: RunnerLogger;
   /** @internal */ readonly maxBatchSize: number;
+  /** @internal */ readonly chunkSize: number;
   private readonly densePositions: boolean;
   private started = false;
   private starting: Promise<void> | null = null;
@@ -149,7 +134,8 @@ export class ProjectionRunner {
       });
     }
     this.logger = options.logger ?? defaultLogger;
-    this.maxBatchSize = options.maxBatchSize ?? 20_000;
+    this.maxBatchSize = options.maxBatchSize ?? 50_000;
+    this.chunkSize = options.chunkSize ?? 2_000;
     this.densePositions = options.densePositions ?? store instanceof SqliteEventStore;
   }
 
@@ -281,54 +267,24 @@ export class ProjectionRunner {
 
   // ---------------------------------------------------------------- internals used by lanes
 
-  /**
-   * @internal Applies a batch in memory: decode, read ahead, apply, and the writes with the
-   * checkpoint each projection reaches. `previous` is the commit still in flight: documents not in the
-   * cache are read only after it, so that they include its writes.
-   */
-  async prepareBatch(lane: Lane, events: readonly RecordedEvent[], previous: Promise<void> | null): Promise<PreparedBatch> {
-    const works: Work[] = [...lane.members].map((member) => ({ member, tx: new ProjectionTx(), failedAt: -1 }));
-    const decoded: Decoded[] = events.map(decodeLeadEvent);
-    await this.readAhead(works, decoded, decoded.length, previous);
-    for (const work of works) applyBatch(work, decoded, events);
-
-    // A projection that failed part-way commits the events before the failing one, from a fresh unit of
-    // work; its cached documents may hold changes of the failed attempt. It leaves the lane now, so
-    // that the next batch, prepared while this one commits, does not include it.
-    for (const work of works) {
-      if (work.failedAt < 0) continue;
-      work.member.cache.clear();
-      lane.members.delete(work.member);
-    }
-    const failed = works.filter((w) => w.failedAt > 0);
-    for (const work of failed) {
-      work.tx = new ProjectionTx();
-      await this.readAhead([work], decoded, work.failedAt, previous);
-      applyBatch(work, decoded, events, work.failedAt);
-    }
-
-    for (const work of works) {
-      const end = work.failedAt >= 0 ? work.failedAt : events.length;
-      if (end === 0) continue;
-      const last = events[end - 1];
-      work.last = last;
-      work.commit = {
-        projection: work.member.def.name,
-        ops: work.tx.ops(),
-        checkpoint: { position: last.position, recordedAt: last.recordedAt.getTime(), version: work.member.def.version },
-      };
-      // The next batch reads what this one wrote from the cache, before the commit is done; a failed
-      // commit clears the caches and the lane resumes from the stored checkpoints.
-      if (!work.failure) work.tx.forEachSettled((collection, key, doc) => work.member.cache.set(collection, key, doc));
-    }
-    return { lane, events, works };
+  /** @internal A window over the lane's projections as they are now. */
+  openWindow(lane: Lane): ProjectionWindow<Member> {
+    return new ProjectionWindow([...lane.members], this.readStore);
   }
 
-  /** @internal Writes a prepared batch atomically, then moves checkpoints, wakes readers and stops failed projections. */
-  async commitBatch(batch: PreparedBatch): Promise<void> {
-    const { lane, events } = batch;
+  /** @internal Applies a chunk of events to a window (see ProjectionWindow.apply). */
+  async applyChunk(lane: Lane, window: ProjectionWindow<Member>, events: readonly RecordedEvent[], previous: InFlight<Member> | null): Promise<ChunkOutcome> {
+    const outcome = await window.apply(events, previous);
+    // A projection that failed leaves the lane now, so that the next window, built while this one
+    // commits, does not include it.
+    if (outcome === 'failed') for (const work of window.works) if (work.failure) lane.members.delete(work.member);
+    return outcome;
+  }
+
+  /** @internal Writes a sealed window atomically, then moves checkpoints, wakes readers and stops failed projections. */
+  async commitWindow(lane: Lane, sealed: readonly WindowWork<Member>[], window: { events: number; last: RecordedEvent }): Promise<void> {
     // A projection detached meanwhile (a rebuild) is left out: its read model is being reset.
-    const works = batch.works.filter((w) => w.member.lane === lane);
+    const works = sealed.filter((w) => w.member.lane === lane);
     const commits = works.flatMap((w) => (w.commit ? [w.commit] : []));
     if (commits.length > 0) {
       try {
@@ -336,7 +292,7 @@ export class ProjectionRunner {
       } catch (error) {
         for (const work of works) {
           work.member.cache.clear();
-          // Taken out of the lane for the failure found while preparing: it is found again on the retry.
+          // Taken out of the lane for the failure found while applying: it is found again on the retry.
           if (work.failure) lane.members.add(work.member);
         }
         throw error;
@@ -348,7 +304,7 @@ export class ProjectionRunner {
         member.checkpoint = last.position;
         member.recordedAt = last.recordedAt.getTime();
         member.retry = undefined;
-        projectionMetrics.committed(member.def.name, work.failedAt >= 0 ? work.failedAt : events.length);
+        projectionMetrics.committed(member.def.name, work.applied);
         this.resolveWaiters(member);
       }
       if (work.failure) {
@@ -360,7 +316,13 @@ export class ProjectionRunner {
         this.rejectWaiters(member, new ProjectionStoppedError(member.def.name, error.message));
       }
     }
-    if (commits.length > 0) this.options.onCommit?.({ projections: commits.map((c) => c.projection), position: events[events.length - 1].position, events: events.length });
+    if (commits.length > 0) this.options.onCommit?.({ projections: commits.map((c) => c.projection), position: window.last.position, events: window.events });
+  }
+
+  /** @internal A window was dropped to be replayed in smaller ones: start again from the stored checkpoints, nothing failed. */
+  laneRestarting(lane: Lane): void {
+    for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
+    for (const member of lane.members) member.cache.clear();
   }
 
   /** @internal */
@@ -402,46 +364,6 @@ export class ProjectionRunner {
     for (const member of members) member.lane = lane;
     this.lanes.add(lane);
     lane.start();
-  }
-
-  /** Fetches, per collection and in one query, every document the batch's events will read. */
-  private async readAhead(works: readonly Work[], decoded: readonly Decoded[], end: number, previous: Promise<void> | null): Promise<void> {
-    const wanted = new Map<string, { tx: ProjectionTx; keys: Set<string> }>();
-    for (const work of works) {
-      const { def, cache } = work.member;
-      const created = new Map<string, Set<string>>();
-      for (let i = 0; i < end; i++) {
-        const event = decoded[i];
-        if (event === null || isUndecodable(event) || !def.handles.has(event.type)) continue;
-        if (def.creates) {
-          for (const [collection, key] of def.creates(event)) {
-            let keys = created.get(collection);
-            if (!keys) created.set(collection, (keys = new Set()));
-            keys.add(key);
-          }
-        }
-        for (const [collection, key] of def.reads(event)) {
-          // Written from scratch earlier in this batch: apply() finds it in the transaction.
-          if (created.get(collection)?.has(key)) continue;
-          // preload() keeps the first state it is given, so a document read twice is harmless.
-          const cached = cache.get(collection, key);
-          if (cached !== undefined) {
-            work.tx.preload(collection, key, cached);
-            continue;
-          }
-          let entry = wanted.get(collection);
-          if (!entry) wanted.set(collection, (entry = { tx: work.tx, keys: new Set() }));
-          entry.keys.add(key);
-        }
-      }
-    }
-    // Not cached: read from the store once the commit in flight is there.
-    if (wanted.size > 0 && previous) await previous;
-    for (const [collection, { tx, keys }] of wanted) {
-      const list = [...keys];
-      const docs = await this.readStore.getMany(collection, list);
-      for (const key of list) tx.preload(collection, key, docs.get(key) ?? null);
-    }
   }
 
   private member(name: string): Member {
@@ -537,162 +459,5 @@ export class ProjectionRunner {
       ...(member.failure ? { error: member.failure } : {}),
       ...(member.retry ? { retry: { ...member.retry } } : {}),
     };
-  }
-}
-
-/** Applies events [0, end) of a batch to one projection, stopping at the first it cannot apply. */
-function applyBatch(work: Work, decoded: readonly Decoded[], events: readonly RecordedEvent[], end = decoded.length): void {
-  const { def } = work.member;
-  for (let i = 0; i < end; i++) {
-    const event = decoded[i];
-    if (event === null) continue;
-    if (isUndecodable(event)) {
-      if (event.unknownType || def.handles.has(event.type as never)) return fail(work, events[i], event.message, i);
-      continue;
-    }
-    if (!def.handles.has(event.type)) continue;
-    try {
-      def.apply(event, work.tx);
-    } catch (error) {
-      return fail(work, events[i], error instanceof Error ? error.message : String(error), i);
-    }
-  }
-}
-
-function fail(work: Work, event: RecordedEvent, message: string, index: number): void {
-  work.failedAt = index;
-  work.failure = {
-    message,
-    eventType: event.type,
-    streamId: event.streamId,
-    position: formatPosition(event.position),
-    eventId: event.id,
-    at: new Date().toISOString(),
-  };
-}
-
-/**
- * One subscription shared by projections at the same checkpoint. Retries from the checkpoint after
- * a failure of the event store or the read store.
- */
-class Lane {
-  readonly members: Set<Member>;
-  private subscription: AllSubscription | null = null;
-  private batcher: EventBatcher | null = null;
-  /** Batches being prepared or committed. */
-  private readonly busy = new Set<Promise<unknown>>();
-  private stopped = false;
-  private loop: Promise<void> = Promise.resolve();
-  private runningAfterCommit = false;
-  /** The subscription has reached the head at least once. */
-  private live = false;
-  private goingLive: Promise<void> | null = null;
-  private wakeFromSleep: (() => void) | null = null;
-
-  constructor(
-    private readonly runner: ProjectionRunner,
-    members: readonly Member[],
-  ) {
-    this.members = new Set(members);
-  }
-
-  start(): void {
-    this.loop = this.run();
-  }
-
-  /** Takes a projection out of the lane once the batches in flight (which may include it) are done. */
-  async detach(member: Member): Promise<void> {
-    this.members.delete(member);
-    member.lane = undefined;
-    await Promise.allSettled([...this.busy]);
-    if (this.members.size === 0) await this.stop();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wakeFromSleep?.();
-    await this.subscription?.unsubscribe().catch(() => undefined);
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let attempts = 0;
-    const { min, max } = this.runner.options.retryDelayMs ?? { min: 250, max: 30_000 };
-    try {
-      while (!this.stopped && this.members.size > 0) {
-        // Members of a lane share one checkpoint; after a failure the lane resumes from it.
-        const from = [...this.members][0].checkpoint;
-        const subscription = this.runner.store.subscribeToAll({ ...(from ? { fromPosition: from } : {}), onCaughtUp: () => this.caughtUp() });
-        this.subscription = subscription;
-        const batcher = (this.batcher = new EventBatcher(subscription, this.runner.maxBatchSize));
-        let committing: Promise<void> | null = null;
-        try {
-          try {
-            for (;;) {
-              const batch = await batcher.next();
-              if (batch === null || this.stopped || this.members.size === 0) break;
-              // Pipelined: this batch is prepared while the previous one commits; commits stay in log order.
-              const prepared: PreparedBatch = await this.track(this.runner.prepareBatch(this, batch, committing));
-              if (committing) await committing;
-              committing = this.track(this.runner.commitBatch(prepared));
-              committing.catch(() => undefined);
-              if (batcher.buffered === 0) {
-                // Nothing to prepare meanwhile: finish the commit (and notice its failure) now.
-                await committing;
-                committing = null;
-                attempts = 0;
-              }
-              // Catch-up from an embedded store never waits on I/O: let timers and HTTP requests in between batches.
-              await new Promise((resolve) => setImmediate(resolve));
-              if (committing === null && (this.runningAfterCommit || (this.live && [...this.members].some((m) => m.indexesPending)))) await this.goLive();
-            }
-          } finally {
-            if (committing) await committing;
-          }
-          attempts = 0;
-          if (!this.stopped && this.members.size > 0) throw new Error('the event store subscription ended');
-        } catch (error) {
-          if (this.stopped) break;
-          attempts++;
-          this.runner.laneRetrying(this, attempts, error);
-          await this.sleep(Math.min(max, min * 2 ** (attempts - 1)));
-        } finally {
-          await subscription.unsubscribe().catch(() => undefined);
-        }
-      }
-    } finally {
-      this.runner.laneStopped(this);
-    }
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.busy.add(work);
-    const done = () => this.busy.delete(work);
-    work.then(done, done);
-    return work;
-  }
-
-  private caughtUp(): void {
-    this.live = true;
-    // Running only once every event taken from the subscription is committed.
-    if (this.busy.size === 0 && (this.batcher?.buffered ?? 0) === 0) void this.goLive();
-    else this.runningAfterCommit = true;
-  }
-
-  private goLive(): Promise<void> {
-    this.runningAfterCommit = false;
-    this.goingLive ??= this.runner.laneRunning(this).finally(() => (this.goingLive = null));
-    return this.goingLive;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeFromSleep = done;
-    });
   }
 }

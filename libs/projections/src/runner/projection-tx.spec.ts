@@ -33,6 +33,33 @@ describe('ProjectionTx', () => {
     ]);
   });
 
+  it('increments like an upserting blind update, building the upsert only for a document it has not seen', () => {
+    const tx = new ProjectionTx();
+    const made: string[] = [];
+    const upsert = (day: string) => () => (made.push(day), { day });
+    const one = { captured: 1 };
+    tx.increment('days', 'd1', one, upsert('d1'));
+    tx.increment('days', 'd1', { captured: 1, 'byReason.spam': 1 }, upsert('d1'));
+    tx.increment('days', 'd1', one, upsert('d1'));
+    tx.preload('days', 'd2', { day: 'd2', captured: 7 });
+    tx.increment('days', 'd2', one, upsert('d2'));
+    expect(one).toEqual({ captured: 1 });
+    expect(made).toEqual(['d1', 'd2']);
+    expect(tx.ops()).toEqual([
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 3, 'byReason.spam': 1 }, upsert: { day: 'd1' } } },
+      { op: 'put', collection: 'days', key: 'd2', doc: { day: 'd2', captured: 8 } },
+    ]);
+  });
+
+  it('tells the state it leaves a document in: the document, absent, untouched or only blindly updated', () => {
+    const tx = new ProjectionTx();
+    tx.put('leads', 'a', { n: 1 });
+    tx.preload('leads', 'b', null);
+    tx.update('days', 'd1', { inc: { n: 1 } });
+    expect([tx.stateOf('leads', 'a'), tx.stateOf('leads', 'b'), tx.stateOf('leads', 'c'), tx.stateOf('days', 'd1')]).toEqual([{ n: 1 }, null, undefined, 'blind']);
+    expect([tx.knows('leads', 'a'), tx.knows('leads', 'b'), tx.knows('leads', 'c'), tx.knows('days', 'd1')]).toEqual([true, true, false, false]);
+  });
+
   it('applies updates in memory to documents it knows, creating them only when upserting', () => {
     const tx = new ProjectionTx();
     tx.preload('days', 'known', { captured: 4, nested: { a: 1 } });

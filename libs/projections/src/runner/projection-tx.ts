@@ -44,6 +44,21 @@ export class ProjectionTx {
     if (!entries.has(key)) entries.set(key, { known: true, doc: null, state: CLEAN });
   }
 
+  /**
+   * The document's state as this unit of work leaves it: the document, null when absent, undefined
+   * when it was not touched, 'blind' when it was only updated without being read.
+   */
+  stateOf(collection: string, key: string): Doc | null | undefined | 'blind' {
+    const entry = this.entries.get(collection)?.get(key);
+    if (entry === undefined) return undefined;
+    return entry.known ? entry.doc : 'blind';
+  }
+
+  /** Whether the document's current state is here (read ahead, or written from scratch). */
+  knows(collection: string, key: string): boolean {
+    return this.entries.get(collection)?.get(key)?.known === true;
+  }
+
   get<T extends Doc = Doc>(collection: string, key: string): T | undefined {
     const entry = this.entries.get(collection)?.get(key);
     if (!entry || !entry.known) throw new UnreadDocumentError(`${collection}/${key} was not read ahead: list it in the projection's reads()`);
@@ -85,6 +100,23 @@ export class ProjectionTx {
     } else {
       updates.push(owned(update));
     }
+  }
+
+  /**
+   * Adds to counters without reading the document: update({ inc, upsert: upsert() }) without the
+   * allocations where it matters (funnel counters take several per event). `inc` is not kept.
+   */
+  increment(collection: string, key: string, inc: Readonly<Record<string, number>>, upsert: () => Doc): void {
+    const entry = this.entries.get(collection)?.get(key);
+    if (entry !== undefined && !entry.known) {
+      const last = entry.updates![entry.updates!.length - 1];
+      if (last.upsert && isIncrementOnly(last)) {
+        const sum = last.inc as Record<string, number>;
+        for (const path in inc) sum[path] = (sum[path] ?? 0) + inc[path];
+        return;
+      }
+    }
+    this.update(collection, key, { inc, upsert: upsert() });
   }
 
   /** Number of documents touched, for tests and metrics. */

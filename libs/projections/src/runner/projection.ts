@@ -141,14 +141,15 @@ export function isoTime(value: unknown): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** UTC ISO-8601 with milliseconds and fields in range (a day past the month's end is the one thing it lets through). */
+const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 function businessTime(occurredAt: unknown, recordedAt: Date): string {
   // Events written without a business time happened when they were recorded.
   if (occurredAt === undefined || occurredAt === null) return recordedAt.toISOString();
+  // Already in UTC ISO form (what the engine writes): keep it, read models compare these strings.
+  if (typeof occurredAt === 'string' && CANONICAL_TIME.test(occurredAt)) return occurredAt;
   const ms = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
   if (Number.isNaN(ms)) throw new Error(`metadata.occurredAt ${JSON.stringify(occurredAt)} is not an ISO-8601 time`);
-  // Already in UTC ISO form (what the engine writes): keep it, read models compare these strings.
-  if (CANONICAL_TIME.test(occurredAt as string)) return occurredAt as string;
   return new Date(ms).toISOString();
 }

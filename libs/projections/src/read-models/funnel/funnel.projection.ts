@@ -210,14 +210,16 @@ function applyToFunnel(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
   if (counted) count(tx, lead, event.day, counted, reason);
 }
 
+/** `{ [name]: 1 }` for each count, made once: counting is the hottest path of a funnel replay. */
+const ONE = Object.fromEntries(FUNNEL_COUNTS.map((name) => [name, { [name]: 1 }])) as Record<FunnelCountName, Readonly<Record<string, number>>>;
+
 /** Adds one to the day's counter for every dimension, with the values the lead has now. */
 function count(tx: ProjectionTx, lead: FunnelLead, day: string, name: FunnelCountName, reason?: string): void {
-  const inc: Record<string, number> = { [name]: 1 };
-  if (reason !== undefined) inc[`disqualifiedByReason.${reason}`] = 1;
-  tx.update(FUNNEL_DAILY, funnelDayKey(day, 'all', ''), { inc, upsert: { day, dim: 'all', value: '' } });
+  const inc = reason === undefined ? ONE[name] : { [name]: 1, [`disqualifiedByReason.${reason}`]: 1 };
+  tx.increment(FUNNEL_DAILY, funnelDayKey(day, 'all', ''), inc, () => ({ day, dim: 'all', value: '' }));
   for (const dim of FUNNEL_DIMENSIONS) {
     const value = lead[dim];
-    tx.update(FUNNEL_DAILY, funnelDayKey(day, dim, value), { inc, upsert: { day, dim, value } });
+    tx.increment(FUNNEL_DAILY, funnelDayKey(day, dim, value), inc, () => ({ day, dim, value }));
   }
 }
 
