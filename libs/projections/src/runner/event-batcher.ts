@@ -63,8 +63,10 @@ export class EventBatcher {
     this.pumping = true;
     try {
       while (!this.done) {
-        if (this.batch.length >= this.maxBatch) {
-          // One batch ahead is enough: wait for the consumer.
+        // One batch ahead is enough: wait for the consumer. A source that hands out what it holds
+        // synchronously is not read ahead at all: that would only keep more events alive (and make
+        // every garbage collection copy them) without saving a wait.
+        if (this.batch.length >= this.maxBatch || (this.takeAvailable && !this.consumer)) {
           await new Promise<void>((resolve) => (this.resumePump = resolve));
           continue;
         }

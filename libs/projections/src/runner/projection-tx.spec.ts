@@ -33,21 +33,21 @@ describe('ProjectionTx', () => {
     ]);
   });
 
-  it('increments like an upserting blind update, building the upsert only for a document it has not seen', () => {
+  it('increments like an upserting blind update, without changing what it is given', () => {
     const tx = new ProjectionTx();
-    const made: string[] = [];
-    const upsert = (day: string) => () => (made.push(day), { day });
-    const one = { captured: 1 };
-    tx.increment('days', 'd1', one, upsert('d1'));
-    tx.increment('days', 'd1', { captured: 1, 'byReason.spam': 1 }, upsert('d1'));
-    tx.increment('days', 'd1', one, upsert('d1'));
+    const d1 = Object.freeze({ day: 'd1' });
+    tx.increment('days', 'd1', 'captured', 1, d1);
+    tx.increment('days', 'd1', 'byReason.spam', 1, d1);
+    tx.increment('days', 'd1', 'captured', 2, d1);
     tx.preload('days', 'd2', { day: 'd2', captured: 7 });
-    tx.increment('days', 'd2', one, upsert('d2'));
-    expect(one).toEqual({ captured: 1 });
-    expect(made).toEqual(['d1', 'd2']);
+    tx.increment('days', 'd2', 'captured', 1, { day: 'd2' });
+    tx.preload('days', 'd3', null);
+    tx.increment('days', 'd3', 'captured', 1, d1);
+    expect(d1).toEqual({ day: 'd1' });
     expect(tx.ops()).toEqual([
       { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 3, 'byReason.spam': 1 }, upsert: { day: 'd1' } } },
       { op: 'put', collection: 'days', key: 'd2', doc: { day: 'd2', captured: 8 } },
+      { op: 'put', collection: 'days', key: 'd3', doc: { day: 'd1', captured: 1 } },
     ]);
   });
 

@@ -171,34 +171,28 @@ async function readAhead<M extends WindowMember>(
     const before = previous?.window?.works.find((w) => w.member === work.member)?.tx;
     if (previous && !previous.window) waitForPrevious = true;
     const created = new Map<string, Set<string>>();
+    const create = (collection: string, key: string) => {
+      let keys = created.get(collection);
+      if (!keys) created.set(collection, (keys = new Set()));
+      keys.add(key);
+    };
+    const read = (collection: string, key: string) => {
+      // Written from scratch earlier in this chunk, or already in the window: apply() finds it there.
+      if (tx.knows(collection, key) || created.get(collection)?.has(key)) return;
+      const cached = cache.get(collection, key);
+      if (cached !== undefined) return tx.preload(collection, key, cached);
+      const state = before?.stateOf(collection, key);
+      if (state === 'blind') waitForPrevious = true;
+      else if (state !== undefined) return tx.preload(collection, key, state);
+      let entry = wanted.get(collection);
+      if (!entry) wanted.set(collection, (entry = { tx, keys: new Set() }));
+      entry.keys.add(key);
+    };
     for (let i = 0; i < end; i++) {
       const event = decoded[i];
       if (event === null || isUndecodable(event) || !def.handles.has(event.type)) continue;
-      if (def.creates) {
-        for (const [collection, key] of def.creates(event)) {
-          let keys = created.get(collection);
-          if (!keys) created.set(collection, (keys = new Set()));
-          keys.add(key);
-        }
-      }
-      for (const [collection, key] of def.reads(event)) {
-        // Written from scratch earlier in this chunk, or already in the window: apply() finds it there.
-        if (tx.knows(collection, key) || created.get(collection)?.has(key)) continue;
-        const cached = cache.get(collection, key);
-        if (cached !== undefined) {
-          tx.preload(collection, key, cached);
-          continue;
-        }
-        const state = before?.stateOf(collection, key);
-        if (state === 'blind') waitForPrevious = true;
-        else if (state !== undefined) {
-          tx.preload(collection, key, state);
-          continue;
-        }
-        let entry = wanted.get(collection);
-        if (!entry) wanted.set(collection, (entry = { tx, keys: new Set() }));
-        entry.keys.add(key);
-      }
+      def.creates?.(event, create);
+      def.reads(event, read);
     }
   }
   // The store has every window before the previous one; the previous one's blind updates only once it is committed.

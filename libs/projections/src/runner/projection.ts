@@ -26,7 +26,7 @@ export interface LeadEventEnvelope<E extends LeadEvent = LeadEvent> {
 /** One envelope type per event type, so that `switch (event.type)` narrows `event.data`. */
 export type AnyLeadEventEnvelope = LeadEvent extends infer E ? (E extends LeadEvent ? LeadEventEnvelope<E> : never) : never;
 
-export type DocRef = readonly [collection: string, key: string];
+export type DocVisitor = (collection: string, key: string) => void;
 
 /**
  * A read model: which events it applies and how. `apply` is synchronous and pure over the documents
@@ -40,13 +40,17 @@ export interface ProjectionDefinition {
   readonly collections: readonly CollectionSpec[];
   /** The lead event types it applies; other lead events are passed over (unknown types stop it). */
   readonly handles: ReadonlySet<LeadEventType>;
-  /** The documents apply() will get() for this event: they are fetched for the whole batch in one query per collection. */
-  reads(event: AnyLeadEventEnvelope): readonly DocRef[];
   /**
-   * The documents apply() writes from scratch for this event, without reading them (a lead's own
-   * documents at its LeadCaptured): later events of the batch then need not fetch them.
+   * Names, by calling `read`, the documents apply() will get() for this event: they are fetched for a
+   * whole chunk of events in one query per collection. (A callback rather than a returned list: this
+   * runs for every event of a replay, and lists would be garbage to collect.)
    */
-  creates?(event: AnyLeadEventEnvelope): readonly DocRef[];
+  reads(event: AnyLeadEventEnvelope, read: DocVisitor): void;
+  /**
+   * Names the documents apply() writes from scratch for this event, without reading them (a lead's
+   * own documents at its LeadCaptured): later events of the chunk then need not fetch them.
+   */
+  creates?(event: AnyLeadEventEnvelope, create: DocVisitor): void;
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void;
 }
 

@@ -16,7 +16,7 @@
  */
 import type { LeadEventType, LeadFactsSnapshot, Temperature } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
-import type { AnyLeadEventEnvelope, DocRef, ProjectionDefinition } from '../../runner/projection';
+import type { AnyLeadEventEnvelope, ProjectionDefinition } from '../../runner/projection';
 import type { ProjectionTx } from '../../runner/projection-tx';
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../paging';
 
@@ -60,11 +60,11 @@ export const disqualificationsProjection: ProjectionDefinition = {
     { name: DISQUALIFIED_LEADS, fields: {}, indexes: [] },
   ],
   handles: new Set<LeadEventType>(['LeadCaptured', 'LeadScored', 'Disqualified', 'PersonalDataErased']),
-  reads(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [] : [[DISQUALIFIED_LEADS, event.leadId]];
+  reads(event, read) {
+    if (event.type !== 'LeadCaptured') read(DISQUALIFIED_LEADS, event.leadId);
   },
-  creates(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [[DISQUALIFIED_LEADS, event.leadId]] : [];
+  creates(event, create) {
+    if (event.type === 'LeadCaptured') create(DISQUALIFIED_LEADS, event.leadId);
   },
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
     if (event.type === 'LeadCaptured') {

@@ -33,7 +33,7 @@
  */
 import type { LeadEventType } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
-import type { AnyLeadEventEnvelope, DocRef, ProjectionDefinition } from '../../runner/projection';
+import type { AnyLeadEventEnvelope, ProjectionDefinition } from '../../runner/projection';
 import type { ProjectionTx } from '../../runner/projection-tx';
 
 export const FUNNEL_DAILY = 'funnel_daily';
@@ -114,11 +114,11 @@ export const funnelProjection: ProjectionDefinition = {
     },
   ],
   handles: new Set<LeadEventType>([...(Object.keys(COUNTED) as LeadEventType[]), 'LeadAssigned']),
-  reads(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [] : [[FUNNEL_LEADS, event.leadId]];
+  reads(event, read) {
+    if (event.type !== 'LeadCaptured') read(FUNNEL_LEADS, event.leadId);
   },
-  creates(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [[FUNNEL_LEADS, event.leadId]] : [];
+  creates(event, create) {
+    if (event.type === 'LeadCaptured') create(FUNNEL_LEADS, event.leadId);
   },
   apply: applyToFunnel,
 };
@@ -210,16 +210,53 @@ function applyToFunnel(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
   if (counted) count(tx, lead, event.day, counted, reason);
 }
 
-/** `{ [name]: 1 }` for each count, made once: counting is the hottest path of a funnel replay. */
-const ONE = Object.fromEntries(FUNNEL_COUNTS.map((name) => [name, { [name]: 1 }])) as Record<FunnelCountName, Readonly<Record<string, number>>>;
+/** A daily counter's key and the document it starts as. */
+interface DayCounter {
+  readonly key: string;
+  readonly upsert: Readonly<{ day: string; dim: string; value: string }>;
+}
+
+const ALL_DIMENSIONS = ['all', ...FUNNEL_DIMENSIONS] as const;
+
+/**
+ * Counter keys by day, dimension and value, each string built once. Counting hashes a day string and
+ * the lead's own value strings (whose hashes V8 keeps) instead of building and hashing six fresh keys
+ * per event, which took most of a replay's funnel time. Only the latest days are kept: a replay
+ * follows time, and a key rebuilt after a reset is the same key.
+ */
+const dayCounters = new Map<string, Map<string, DayCounter>[]>();
+const DAYS_KEPT = 400;
+
+function countersOf(day: string): Map<string, DayCounter>[] {
+  let counters = dayCounters.get(day);
+  if (!counters) {
+    if (dayCounters.size >= DAYS_KEPT) dayCounters.clear();
+    counters = ALL_DIMENSIONS.map(() => new Map());
+    dayCounters.set(day, counters);
+  }
+  return counters;
+}
+
+function counter(counters: Map<string, DayCounter>[], index: number, day: string, value: string): DayCounter {
+  const byValue = counters[index];
+  let found = byValue.get(value);
+  if (!found) {
+    const dim = ALL_DIMENSIONS[index];
+    found = { key: funnelDayKey(day, dim, value), upsert: Object.freeze({ day, dim, value }) };
+    byValue.set(value, found);
+  }
+  return found;
+}
 
 /** Adds one to the day's counter for every dimension, with the values the lead has now. */
 function count(tx: ProjectionTx, lead: FunnelLead, day: string, name: FunnelCountName, reason?: string): void {
-  const inc = reason === undefined ? ONE[name] : { [name]: 1, [`disqualifiedByReason.${reason}`]: 1 };
-  tx.increment(FUNNEL_DAILY, funnelDayKey(day, 'all', ''), inc, () => ({ day, dim: 'all', value: '' }));
-  for (const dim of FUNNEL_DIMENSIONS) {
-    const value = lead[dim];
-    tx.increment(FUNNEL_DAILY, funnelDayKey(day, dim, value), inc, () => ({ day, dim, value }));
+  const counters = countersOf(day);
+  const byReason = reason === undefined ? undefined : `disqualifiedByReason.${reason}`;
+  for (let i = 0; i < ALL_DIMENSIONS.length; i++) {
+    const dim = ALL_DIMENSIONS[i];
+    const { key, upsert } = counter(counters, i, day, dim === 'all' ? '' : lead[dim]);
+    tx.increment(FUNNEL_DAILY, key, name, 1, upsert);
+    if (byReason !== undefined) tx.increment(FUNNEL_DAILY, key, byReason, 1, upsert);
   }
 }
 

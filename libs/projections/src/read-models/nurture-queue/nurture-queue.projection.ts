@@ -12,7 +12,7 @@
  */
 import type { LeadEventType, NurtureTrack } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
-import type { AnyLeadEventEnvelope, DocRef, ProjectionDefinition } from '../../runner/projection';
+import type { AnyLeadEventEnvelope, ProjectionDefinition } from '../../runner/projection';
 import type { ProjectionTx } from '../../runner/projection-tx';
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../paging';
 
@@ -36,8 +36,6 @@ type NurtureQueueDoc = NurtureQueueItem & { revisitSort: string };
 /** The events that can move a lead out of nurturing (SaleWon and SaleLost only follow a hand-off). */
 const LEAVES_NURTURE: readonly LeadEventType[] = ['LeadQualified', 'LeadReactivated', 'Disqualified', 'HandedToSales', 'DuplicateMerged', 'PersonalDataErased'];
 
-const NO_READS: readonly DocRef[] = [];
-
 export const nurtureQueueProjection: ProjectionDefinition = {
   name: 'nurture-queue',
   version: 1,
@@ -50,7 +48,7 @@ export const nurtureQueueProjection: ProjectionDefinition = {
   ],
   handles: new Set<LeadEventType>(['SentToNurture', ...LEAVES_NURTURE]),
   // Rows are replaced or deleted whole: nothing to read.
-  reads: () => NO_READS,
+  reads: () => undefined,
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
     if (event.type !== 'SentToNurture') {
       // A reactivation says where from: only one from nurturing has a row to drop.

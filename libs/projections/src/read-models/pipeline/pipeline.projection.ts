@@ -20,7 +20,7 @@
  */
 import type { Channel, LeadKind, LeadStatus, Origin, Temperature } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
-import { ALL_LEAD_EVENT_TYPES, isoTime, STATUS_AFTER, type AnyLeadEventEnvelope, type DocRef, type ProjectionDefinition } from '../../runner/projection';
+import { ALL_LEAD_EVENT_TYPES, isoTime, STATUS_AFTER, type AnyLeadEventEnvelope, type ProjectionDefinition } from '../../runner/projection';
 import type { ProjectionTx } from '../../runner/projection-tx';
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../paging';
 
@@ -69,11 +69,11 @@ export const pipelineProjection: ProjectionDefinition = {
   ],
   // Every lead event moves revision and position; all but LeadScored also move lastActivityAt.
   handles: ALL_LEAD_EVENT_TYPES,
-  reads(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [] : [[PIPELINE, event.leadId]];
+  reads(event, read) {
+    if (event.type !== 'LeadCaptured') read(PIPELINE, event.leadId);
   },
-  creates(event): readonly DocRef[] {
-    return event.type === 'LeadCaptured' ? [[PIPELINE, event.leadId]] : [];
+  creates(event, create) {
+    if (event.type === 'LeadCaptured') create(PIPELINE, event.leadId);
   },
   apply: applyToPipeline,
 };
