@@ -37,35 +37,11 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
   if (seeded.events < PROJECTION_BENCH_EVENTS) throw new Error(`Generated ${seeded.events} events, fewer than ${PROJECTION_BENCH_EVENTS}`);
   const raw = Math.max(rawReadParsePerSecond(eventsFile), rawReadParsePerSecond(eventsFile));
 
-  const store = new SqliteEventStore({ path: eventsFile });
-  const readStore = new SqliteReadStore({ path: join(dir, 'projection-read-models.sqlite') });
-  const head = (await store.headPosition())!.commit;
-  const heap: { quarter: number; mb: number }[] = [];
-  let nextQuarter = 1;
-  const sampleHeap = (quarter: number) => {
-    // With --expose-gc the figure is the live heap, without it an upper bound that includes garbage.
-    (globalThis as { gc?: () => void }).gc?.();
-    heap.push({ quarter, mb: process.memoryUsage().heapUsed / MB });
-  };
-  const runner = new ProjectionRunner(store, readStore, READ_MODEL_PROJECTIONS, {
-    logger: silentLogger,
-    onCommit: ({ position }) => {
-      while (nextQuarter <= 4 && position.commit * 4n >= head * BigInt(nextQuarter)) sampleHeap(25 * nextQuarter++);
-    },
-  });
-  (globalThis as { gc?: () => void }).gc?.();
-  const heapBefore = process.memoryUsage().heapUsed / MB;
-  let seconds: number;
-  try {
-    const started = process.hrtime.bigint();
-    await runner.start();
-    await runner.waitUntilCaughtUp(30 * 60_000);
-    seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  } finally {
-    await runner.stop();
-    await readStore.close();
-    await store.close();
-  }
+  // Two catch-ups, each from scratch into a new read store file; the faster counts, as for the raw rate.
+  const first = await catchUp(eventsFile, join(dir, 'projection-read-models-1.sqlite'), true);
+  const second = await catchUp(eventsFile, join(dir, 'projection-read-models-2.sqlite'), false);
+  const { head, heap, heapBefore } = first;
+  const seconds = Math.min(first.seconds, second.seconds);
   const rate = Number(head) / seconds;
   const results: BenchResult[] = [
     {
@@ -80,13 +56,45 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
       value: rate,
       unit: 'events/s',
       comparedWith: `raw read + parse (${((100 * rate) / raw).toFixed(0)}%)`,
-      note: `${seconds.toFixed(1)} s for ${Number(head).toLocaleString('en-US')} events, indexes included; SQLite read store file`,
+      note: `${seconds.toFixed(1)} s for ${Number(head).toLocaleString('en-US')} events, indexes included (best of ${first.seconds.toFixed(1)} s and ${second.seconds.toFixed(1)} s); SQLite read store file`,
     },
   ];
   for (const { quarter, mb } of heap) {
     results.push({ name: `heap used at ${quarter}% of the catch-up`, value: mb, unit: 'MB', note: `${heapBefore.toFixed(0)} MB before it started${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for live-heap figures)'}` });
   }
   return results;
+}
+
+/** One catch-up of the four read models from scratch; with `sample`, the heap used at each quarter. */
+async function catchUp(eventsFile: string, readFile: string, sample: boolean): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
+  const store = new SqliteEventStore({ path: eventsFile });
+  const readStore = new SqliteReadStore({ path: readFile });
+  const head = (await store.headPosition())!.commit;
+  const heap: { quarter: number; mb: number }[] = [];
+  let nextQuarter = 1;
+  const sampleHeap = (quarter: number) => {
+    // With --expose-gc the figure is the live heap, without it an upper bound that includes garbage.
+    (globalThis as { gc?: () => void }).gc?.();
+    heap.push({ quarter, mb: process.memoryUsage().heapUsed / MB });
+  };
+  const runner = new ProjectionRunner(store, readStore, READ_MODEL_PROJECTIONS, {
+    logger: silentLogger,
+    onCommit: ({ position }) => {
+      while (sample && nextQuarter <= 4 && position.commit * 4n >= head * BigInt(nextQuarter)) sampleHeap(25 * nextQuarter++);
+    },
+  });
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed / MB;
+  try {
+    const started = process.hrtime.bigint();
+    await runner.start();
+    await runner.waitUntilCaughtUp(30 * 60_000);
+    return { head, seconds: Number(process.hrtime.bigint() - started) / 1e9, heap, heapBefore };
+  } finally {
+    await runner.stop();
+    await readStore.close();
+    await store.close();
+  }
 }
 
 if (require.main === module) runStandalone(benchProjections);

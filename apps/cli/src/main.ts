@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
+import { registerFunnel } from './commands/funnel.command';
 import { registerImport } from './commands/import.command';
 import { registerProjections } from './commands/projections.command';
 import { registerScoring } from './commands/scoring.command';
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerAudit(program);
+registerFunnel(program);
 registerImport(program);
 registerProjections(program);
 registerScoring(program);

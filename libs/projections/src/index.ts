@@ -17,4 +17,5 @@ export * from './read-models/pipeline/pipeline.projection';
 export * from './read-models/nurture-queue/nurture-queue.projection';
 export * from './read-models/funnel/funnel.projection';
 export * from './read-models/funnel/funnel.query';
+export * from './read-models/funnel/funnel-as-of';
 export * from './read-models/disqualifications/disqualifications.projection';
