@@ -53,9 +53,9 @@ export interface ProjectionRunnerOptions {
   /** Backoff between retries after an event store or read store failure. Default 250 ms doubling up to 30 s. */
   readonly retryDelayMs?: { readonly min: number; readonly max: number };
   readonly logger?: RunnerLogger;
-  /** Documents each projection keeps in memory between batches, per collection (first cached, first evicted). Default 20,000; 0 turns the cache off. */
+  /** Documents each projection keeps in memory between windows, per collection (first cached, first evicted). Default 20,000; 0 turns the cache off. */
   readonly cacheSize?: number;
-  /** Called after each committed batch (progress reporting, tests). */
+  /** Called after each committed window (progress reporting, tests). */
   readonly onCommit?: (commit: { projections: readonly string[]; position: Position; events: number }) => void;
 }
 
@@ -90,14 +90,15 @@ const defaultLogger: RunnerLogger = new Logger('Projections');
  * Each projection has its own checkpoint, stored by the read store in the same transaction as the
  * projection's writes. Projections whose checkpoints are equal share one subscription (a lane), so
  * the log is read and parsed once for all of them; a projection being rebuilt gets a lane of its own.
- * Within a lane, events are applied in global order in batches: documents read ahead (from a
- * per-projection cache of recent documents, else one query per collection), pure synchronous apply,
- * one atomic commit of all writes and checkpoints. While a batch commits, the next one is prepared;
+ * Within a lane, events are applied in global order, chunk by chunk, to a window (see
+ * ProjectionWindow): documents read ahead (from the window, the previous window, a per-projection
+ * cache of recent documents, else one query per collection), pure synchronous apply, and one atomic
+ * commit of the window's writes and checkpoints. While a window commits, the next one is applied;
  * commits stay in order, and checkpoints (and waitForPosition) move only once a commit is done.
  *
  * A projection that meets an event it cannot apply commits everything before that event and stops
  * with an error naming the event; the others go on. Event store or read store failures are retried
- * from the checkpoint with backoff (the batch was not committed, so nothing is lost or applied twice).
+ * from the checkpoint with backoff (the window was not committed, so nothing is lost or applied twice).
  */
 export class ProjectionRunner {
   private readonly members = new Map<string, Member>();
@@ -183,7 +184,7 @@ export class ProjectionRunner {
     projectionMetrics.track(this);
   }
 
-  /** Stops every subscription after its current batch; waiting readers are told the projections stopped. */
+  /** Stops every subscription after the commit in flight; waiting readers are told the projections stopped. */
   async stop(): Promise<void> {
     if (!this.started) return;
     await this.starting?.catch(() => undefined);
@@ -327,7 +328,7 @@ export class ProjectionRunner {
 
   /** @internal */
   laneRetrying(lane: Lane, attempts: number, error: unknown): void {
-    // A batch prepared while the failed one committed may have cached its changes or taken a projection
+    // A window applied while the failed one committed may have cached its changes or taken a projection
     // out for a failure of its own: the retry starts clean from the stored checkpoints.
     for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
     for (const member of lane.members) member.cache.clear();
@@ -346,8 +347,8 @@ export class ProjectionRunner {
         member.indexesPending = false;
       }
     } catch (error) {
-      // Queries still answer without the indexes; the next batch at the head tries again.
-      this.logger.warn(`Building the read model indexes failed: ${(error as Error).message}; retrying after the next batch`);
+      // Queries still answer without the indexes; the next commit at the head tries again.
+      this.logger.warn(`Building the read model indexes failed: ${(error as Error).message}; retrying after the next commit`);
     }
     for (const member of members) if (member.state === 'catching_up' && lane.members.has(member)) member.state = 'running';
   }

@@ -5,7 +5,7 @@ const PUT = 1;
 const DELETED = 2;
 
 interface Entry {
-  /** Whether `doc` is the document's current state (read ahead or written in this batch). */
+  /** Whether `doc` is the document's current state (read ahead or written in this window). */
   known: boolean;
   doc: Doc | null;
   state: typeof CLEAN | typeof PUT | typeof DELETED;
@@ -19,10 +19,10 @@ export class UnreadDocumentError extends Error {
 }
 
 /**
- * The unit of work of one projection over one batch: documents read ahead, then every change the
- * batch makes, kept in memory and handed to the read store as one list of writes at commit.
+ * The unit of work of one projection over one window: documents read ahead, then every change the
+ * window makes, kept in memory and handed to the read store as one list of writes at commit.
  *
- * Within a batch a document is written once however many events touch it, and counters updated
+ * Within a window a document is written once however many events touch it, and counters updated
  * blindly (without reading them) are merged into one increment per document.
  * A document returned by get() must be put() back after it is changed.
  */
@@ -37,7 +37,7 @@ export class ProjectionTx {
 
   /**
    * Declares that a document does not exist, without reading it — for the documents of a lead at its
-   * LeadCaptured, the first event of its stream. Later batches then find it absent in the cache.
+   * LeadCaptured, the first event of its stream. Later windows then find it absent in the cache.
    */
   absent(collection: string, key: string): void {
     const entries = this.collection(collection);
@@ -106,7 +106,7 @@ export class ProjectionTx {
     const updates = entry.updates!;
     const last = updates[updates.length - 1];
     if (isIncrementOnly(last) && isIncrementOnly(update)) {
-      // Counters: one increment per document and batch, however many events touched it.
+      // Counters: one increment per document and window, however many events touched it.
       const sum = last.inc as Record<string, number>;
       for (const path in update.inc) sum[path] = (sum[path] ?? 0) + update.inc[path];
       if (!last.upsert && update.upsert) updates[updates.length - 1] = { inc: sum, upsert: update.upsert };
@@ -140,7 +140,7 @@ export class ProjectionTx {
     return n;
   }
 
-  /** The writes this batch makes, in a stable order. */
+  /** The writes this window makes, in a stable order. */
   ops(): WriteOp[] {
     const ops: WriteOp[] = [];
     for (const [collection, entries] of this.entries) {
