@@ -320,7 +320,11 @@ export class ProjectionRunner {
     if (commits.length > 0) this.options.onCommit?.({ projections: commits.map((c) => c.projection), position: window.last.position, events: window.events });
   }
 
-  /** @internal A window was dropped to be replayed in smaller ones: start again from the stored checkpoints, nothing failed. */
+  /**
+   * @internal The lane starts again from the stored checkpoints: a window was dropped to be replayed in
+   * smaller ones, or a failure is retried. A window applied meanwhile may have cached its changes or
+   * taken a projection out for a failure of its own, so it starts clean.
+   */
   laneRestarting(lane: Lane): void {
     for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
     for (const member of lane.members) member.cache.clear();
@@ -328,10 +332,7 @@ export class ProjectionRunner {
 
   /** @internal */
   laneRetrying(lane: Lane, attempts: number, error: unknown): void {
-    // A window applied while the failed one committed may have cached its changes or taken a projection
-    // out for a failure of its own: the retry starts clean from the stored checkpoints.
-    for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
-    for (const member of lane.members) member.cache.clear();
+    this.laneRestarting(lane);
     const message = error instanceof Error ? error.message : String(error);
     for (const member of lane.members) member.retry = { attempts, error: message, since: member.retry?.since ?? new Date().toISOString() };
     this.logger.warn(`Projections ${[...lane.members].map((m) => `"${m.def.name}"`).join(', ')}: ${message}; retrying from the checkpoint (attempt ${attempts})`);
