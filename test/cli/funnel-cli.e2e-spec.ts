@@ -46,6 +46,15 @@ describe('lead-engine funnel', () => {
     }
   }, 60_000);
 
+  it('writes CSV with the same rows as JSON', async () => {
+    const args = ['funnel', '--from', '2025-01-01', '--to', '2025-04-30', '--period', 'month'];
+    const [csv, json] = await Promise.all([cli([...args, '--format', 'csv'], env), cli([...args, '--format', 'json'], env)]);
+    const report = JSON.parse(json.stdout) as FunnelReport;
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('period,group,captured,qualified,disqualified,nurtured,reactivated,handed,won,lost,qualified/captured,won/captured,median captured→qualified (days),p90 captured→qualified (days)');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual([...report.rows, ...report.totals].map((r) => [r.period ?? 'total', r.group ?? '', String(r.counts.captured)]));
+  }, 60_000);
+
   it('refuses a bad option, naming it, and writes nothing', async () => {
     const error = (await cli(['funnel', '--group-by', 'planet', '--format', 'csv', '--out', join(dir, 'out.csv')], env).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(1);

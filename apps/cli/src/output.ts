@@ -1,3 +1,5 @@
+import { stringify } from 'csv-stringify/sync';
+
 /** Plain aligned table for terminals; CSV and JSON are offered beside it where analysts need them. */
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -8,11 +10,7 @@ export function printTable(header: string[], rows: string[][]): void {
 }
 
 export function toCsv(header: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => {
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return stringify([header, ...rows]);
 }
 
 /** Errors the user can act on are printed without a stack; the exit code says it failed. */
