@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EVENT_STORE, type EventStore } from '@lead/event-store';
-import { FUNNEL_DIMENSIONS, FUNNEL_PERIODS, FUNNEL_VIEWS, funnelAsOf, funnelProjection, ProjectionRunner, queryFunnel, SqliteReadStore, type FunnelDimension, type FunnelPeriod, type FunnelReport, type FunnelRow, type FunnelView } from '@lead/projections';
+import { FUNNEL_DIMENSIONS, FUNNEL_LEADS, FUNNEL_PERIODS, FUNNEL_VIEWS, funnelAsOf, funnelProjection, ProjectionRunner, queryFunnel, SqliteReadStore, type FunnelDimension, type FunnelPeriod, type FunnelReport, type FunnelRow, type FunnelView } from '@lead/projections';
 import { Presets, SingleBar } from 'cli-progress';
 import { withEngine } from '../cli.context';
 import { fail, printTable, toCsv } from '../output';
@@ -115,7 +115,7 @@ async function replayAndQuery(store: EventStore, options: Checked): Promise<Funn
 }
 
 async function firstCapturedDay(readStore: SqliteReadStore): Promise<string | undefined> {
-  const [first] = await readStore.find('funnel_leads', { sort: { field: 'capturedAt', direction: 1 }, limit: 1 });
+  const [first] = await readStore.find(FUNNEL_LEADS, { sort: { field: 'capturedAt', direction: 1 }, limit: 1 });
   return (first?.capturedAt as string | undefined)?.slice(0, 10);
 }
 

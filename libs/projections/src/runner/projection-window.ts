@@ -164,12 +164,12 @@ async function readAhead<M extends WindowMember>(
   previous: InFlight<M> | null,
 ): Promise<void> {
   const wanted = new Map<string, { tx: ProjectionTx; keys: Set<string> }>();
-  let waitForPrevious = false;
+  // Without the previous window's documents at hand, whatever it may have written is read once it is committed.
+  let waitForPrevious = previous !== null && !previous.window;
   for (const work of works) {
     const { def, cache } = work.member;
     const { tx } = work;
     const before = previous?.window?.works.find((w) => w.member === work.member)?.tx;
-    if (previous && !previous.window) waitForPrevious = true;
     const created = new Map<string, Set<string>>();
     const create = (collection: string, key: string) => {
       let keys = created.get(collection);
