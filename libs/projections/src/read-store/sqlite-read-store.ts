@@ -14,7 +14,7 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import { inlineWriter, workerWriter, type WriterChannel, type WriterCommit, type WriterOp, type WriterSpec } from './sqlite-writer';
+import { DELETE, inlineWriter, PUT, UPDATE, workerWriter, WriteEncoder, type WriterChannel, type WriterCommit, type WriterSpec } from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -90,6 +90,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly queries = new Map<string, Statement>();
   private readonly checkpointStatement: Statement;
   private closed = false;
+  /** Bytes of the last commit's writes. */
+  private commitSize = 0;
 
   constructor(options: SqliteReadStoreOptions) {
     const memory = options.path === ':memory:';
@@ -129,8 +131,31 @@ export class SqliteReadStore implements ReadStore {
   commit(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
       this.assertOpen();
-      const docs: string[] = [];
+      const writes = new WriteEncoder(this.commitSize);
       const message: WriterCommit[] = commits.map((commit) => {
+        for (const op of commit.ops) {
+          switch (op.op) {
+            case 'put': {
+              const { fields } = this.table(op.collection);
+              writes.op(PUT, op.collection, op.key);
+              for (const field of fields) writes.column(op.collection, field, op.doc[field]);
+              // Serialised now, once: the projections change their documents again while this window commits.
+              writes.str(JSON.stringify(op.doc));
+              break;
+            }
+            case 'delete':
+              this.table(op.collection);
+              writes.op(DELETE, op.collection, op.key);
+              break;
+            case 'update':
+              this.table(op.collection);
+              writes.op(UPDATE, op.collection, op.key);
+              writes.str(JSON.stringify(op.update));
+              break;
+            default:
+              throw new TypeError(`Unknown write operation ${(op as { op: string }).op}`);
+          }
+        }
         const p = commit.checkpoint.position;
         return {
           projection: commit.projection,
@@ -138,29 +163,13 @@ export class SqliteReadStore implements ReadStore {
           prepare: p ? p.prepare.toString() : null,
           recordedAt: commit.checkpoint.recordedAt,
           version: commit.checkpoint.version,
-          ops: commit.ops.map((op): WriterOp => {
-            const table = this.table(op.collection);
-            switch (op.op) {
-              case 'put':
-                // Serialised here, once: the writer binds the text as it is, and the message to a writer
-                // thread carries strings (cheap to copy) instead of documents to stringify and parse again.
-                docs.push(JSON.stringify(op.doc));
-                return ['s', op.collection, op.key, table.fields.map((f) => columnValue(op.collection, f, op.doc[f]))];
-              case 'delete':
-                return ['d', op.collection, op.key];
-              case 'update':
-                return ['u', op.collection, op.key, op.update];
-              default:
-                throw new TypeError(`Unknown write operation ${(op as { op: string }).op}`);
-            }
-          }),
+          ops: commit.ops.length,
         };
       });
-      // Serialised now: the projections change their documents again while this batch commits.
-      const texts = docs.join('\u0001');
-      return this.writer.call(
-        this.writer.threaded ? { op: 'commit-json', json: JSON.stringify(message), docs: texts } : { op: 'commit', commits: message, docs: texts },
-      );
+      const encoded = writes.finish();
+      // The next window is about as large: start its buffer at this size rather than growing into it.
+      this.commitSize = encoded.length;
+      return this.writer.call({ op: 'commit', commits: message, writes: encoded });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -247,14 +256,6 @@ export class SqliteReadStore implements ReadStore {
     if (!table) throw new RangeError(`Unknown collection "${collection}": it is created by ensureCollections() or reset()`);
     return table;
   }
-}
-
-/** The value an indexed field is stored with (the writer's rule, applied where the document is serialised). */
-function columnValue(collection: string, field: string, value: unknown): string | number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  throw new TypeError(`${collection}.${field} is an indexed field and must be a string, a number or null`);
 }
 
 function filterSql(col: string, filter: FieldFilter, params: unknown[]): string[] {

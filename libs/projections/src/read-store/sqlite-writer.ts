@@ -2,24 +2,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 
-/** A write for the writer. */
-export type WriterOp =
-  | [kind: 'p', collection: string, key: string, doc: Record<string, unknown>]
-  /**
-   * A put already serialised by the caller: its indexed columns' values, in field order; the document's
-   * JSON is the next of the commit message's `docs`.
-   */
-  | [kind: 's', collection: string, key: string, columns: (string | number | null)[]]
-  | [kind: 'd', collection: string, key: string]
-  | [kind: 'u', collection: string, key: string, update: { inc?: Record<string, number>; set?: Record<string, unknown>; unset?: readonly string[]; upsert?: Record<string, unknown> }];
-
+/** One projection's share of a commit: its checkpoint and how many of the encoded writes are its. */
 export interface WriterCommit {
   projection: string;
   commit: string | null;
   prepare: string | null;
   recordedAt: number | null;
   version: number;
-  ops: WriterOp[];
+  ops: number;
 }
 
 export interface WriterSpec {
@@ -28,14 +18,100 @@ export interface WriterSpec {
   indexes: (readonly (readonly [string, 1 | -1])[])[];
 }
 
+/**
+ * A commit's writes, encoded into one off-heap buffer that is moved (not copied) to the writer thread:
+ * the main thread neither builds a write list nor keeps every document's JSON alive until it is sent,
+ * and the writer parses nothing but the documents of blind updates. Writes in order, each:
+ *
+ *     u8 kind (1 put, 2 delete, 3 update) · u8 collection (index in `collections`) · str key
+ *     put:    per indexed field of the collection, in spec order: u8 0 (null) | u8 1 str | u8 2 f64
+ *             then str document JSON
+ *     update: str update JSON
+ *
+ * where str is u32 byte length + UTF-8 bytes; numbers are little-endian.
+ */
+export interface EncodedWrites {
+  collections: string[];
+  buffer: ArrayBuffer;
+  length: number;
+}
+
 export type WriterMessage =
   | { op: 'register'; specs: WriterSpec[] }
   | { op: 'ensure'; specs: WriterSpec[]; withIndexes: boolean }
   | { op: 'reset'; projection: string; version: number; specs: WriterSpec[]; withIndexes: boolean }
-  /** `docs`: the JSON of each 's' put in order, joined by U+0001 (never in JSON.stringify's output, which escapes control characters). */
-  | { op: 'commit'; commits: WriterCommit[]; docs?: string }
-  /** The same, the write list as JSON text: two strings cross to the worker thread instead of a structured clone of many small arrays. */
-  | { op: 'commit-json'; json: string; docs?: string };
+  | { op: 'commit'; commits: WriterCommit[]; writes: EncodedWrites };
+
+export const PUT = 1;
+export const DELETE = 2;
+export const UPDATE = 3;
+
+type Utf8Writer = { utf8Write(text: string, offset: number): number };
+// Buffer's own UTF-8 writer, without write()'s argument juggling (a third of the cost for short strings).
+const utf8Write: (buf: Buffer, text: string, offset: number) => number =
+  typeof (Buffer.prototype as unknown as Partial<Utf8Writer>).utf8Write === 'function'
+    ? (buf, text, offset) => (buf as unknown as Utf8Writer).utf8Write(text, offset)
+    : (buf, text, offset) => buf.write(text, offset);
+
+/** Builds EncodedWrites (the format above); a value an indexed column cannot hold throws before anything is sent. */
+export class WriteEncoder {
+  private buf: Buffer;
+  private length = 0;
+  private readonly collections: string[] = [];
+  private readonly collectionIndex = new Map<string, number>();
+
+  constructor(sizeHint: number) {
+    // allocUnsafeSlow: a buffer of its own (never the shared pool), so that its memory can be transferred.
+    this.buf = Buffer.allocUnsafeSlow(Math.max(sizeHint, 64 * 1024));
+  }
+
+  op(kind: typeof PUT | typeof DELETE | typeof UPDATE, collection: string, key: string): void {
+    let index = this.collectionIndex.get(collection);
+    if (index === undefined) {
+      index = this.collections.push(collection) - 1;
+      if (index > 255) throw new RangeError('A commit writes to at most 256 collections');
+      this.collectionIndex.set(collection, index);
+    }
+    this.room(2);
+    this.buf[this.length++] = kind;
+    this.buf[this.length++] = index;
+    this.str(key);
+  }
+
+  column(collection: string, field: string, value: unknown): void {
+    this.room(9);
+    if (value === undefined || value === null) {
+      this.buf[this.length++] = 0;
+    } else if (typeof value === 'string') {
+      this.buf[this.length++] = 1;
+      this.str(value);
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
+      this.buf[this.length++] = 2;
+      this.length = this.buf.writeDoubleLE(typeof value === 'number' ? value : value ? 1 : 0, this.length);
+    } else {
+      throw new TypeError(`${collection}.${field} is an indexed field and must be a string, a number or null`);
+    }
+  }
+
+  str(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: room for the worst case, then the length actually written.
+    this.room(4 + 3 * text.length);
+    const written = utf8Write(this.buf, text, this.length + 4);
+    this.buf.writeUInt32LE(written, this.length);
+    this.length += 4 + written;
+  }
+
+  finish(): EncodedWrites {
+    return { collections: this.collections, buffer: this.buf.buffer as ArrayBuffer, length: this.length };
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
+  }
+}
 
 export interface SqliteWriter {
   handle(message: WriterMessage): void;
@@ -82,8 +158,9 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
   function prepare(spec: WriterSpec) {
     const name = tableName(spec.name);
     const cols = Object.keys(spec.fields).map((f) => 'f_' + f);
-    const values = ['?', '?'].concat(cols.map(() => '?')).join(', ');
+    const values = ['?', 'CAST(? AS TEXT)'].concat(cols.map(() => '?')).join(', ');
     tables.set(spec.name, {
+      name: spec.name,
       put: db.prepare(
         'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) DO UPDATE SET doc = excluded.doc' +
           cols.map((c) => ', ' + c + ' = excluded.' + c).join(''),
@@ -152,34 +229,63 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     return found;
   }
 
-  const commitAll = db.transaction((commits: WriterCommit[], docs: string | undefined) => {
+  const commitAll = db.transaction((commits: WriterCommit[], writes: EncodedWrites) => {
     const now = Date.now();
-    // All documents in one string: a thread copies it at once, where an array of strings is cloned one by one.
-    const texts = docs === undefined ? [] : docs.split('\u0001');
-    let next = 0;
+    const buf = Buffer.from(writes.buffer, 0, writes.length);
+    const collections = writes.collections.map(table);
+    let at = 0;
+    const length = () => {
+      const n = buf.readUInt32LE(at);
+      at += 4;
+      return n;
+    };
+    const text = () => {
+      const n = length();
+      at += n;
+      return buf.toString('utf8', at - n, at);
+    };
+    // Bound as a blob that the statement casts to text: the bytes go to SQLite as they are.
+    const bytes = () => {
+      const n = length();
+      at += n;
+      return buf.subarray(at - n, at);
+    };
     for (const commit of commits) {
-      for (const op of commit.ops) {
-        const t = table(op[1]);
-        if (op[0] === 's') {
-          t.put.run(op[2], texts[next++], ...op[3]);
-        } else if (op[0] === 'p') {
-          const doc = op[3];
-          t.put.run(op[2], JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(op[1], f, doc[f])));
-        } else if (op[0] === 'd') {
-          t.del.run(op[2]);
+      for (let i = 0; i < commit.ops; i++) {
+        const kind = buf[at];
+        const t = collections[buf[at + 1]];
+        at += 2;
+        const key = text();
+        if (kind === 1) {
+          const values: any[] = [key, null];
+          for (let f = 0; f < t.fields.length; f++) {
+            const tag = buf[at++];
+            if (tag === 0) values.push(null);
+            else if (tag === 1) values.push(text());
+            else {
+              values.push(buf.readDoubleLE(at));
+              at += 8;
+            }
+          }
+          values[1] = bytes();
+          t.put.run(values);
+        } else if (kind === 2) {
+          t.del.run(key);
         } else {
-          const stored = t.get.get(op[2]);
+          const update = JSON.parse(text());
+          const stored = t.get.get(key);
           let doc = stored === undefined ? null : JSON.parse(stored);
           if (doc === null) {
-            if (!op[3].upsert) continue;
-            doc = JSON.parse(JSON.stringify(op[3].upsert));
+            if (!update.upsert) continue;
+            doc = JSON.parse(JSON.stringify(update.upsert));
           }
-          applyUpdate(doc, op[3]);
-          t.put.run(op[2], JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(op[1], f, doc[f])));
+          applyUpdate(doc, update);
+          t.put.run(key, JSON.stringify(doc), ...t.fields.map((f: string) => columnValue(t.name, f, doc[f])));
         }
       }
       saveCheckpoint.run(commit.projection, commit.commit, commit.prepare, commit.recordedAt, commit.version, now);
     }
+    if (at !== writes.length) throw new Error('Malformed commit: ' + (writes.length - at) + ' bytes left over');
   });
 
   return {
@@ -207,10 +313,7 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
           return;
         case 'commit':
           // IMMEDIATE takes the write lock up front, so a second process (a CLI rebuild) waits instead of failing.
-          commitAll.immediate(message.commits, message.docs);
-          return;
-        case 'commit-json':
-          commitAll.immediate(JSON.parse(message.json), message.docs);
+          commitAll.immediate(message.commits, message.writes);
           return;
         default:
           throw new TypeError('Unknown writer message');
@@ -224,8 +327,6 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
 
 /** A writer running in a worker thread: the main thread prepares the next batch while SQLite commits this one. */
 export interface WriterChannel {
-  /** Whether messages cross a thread boundary (then commits travel as JSON text). */
-  readonly threaded: boolean;
   call(message: WriterMessage): Promise<void>;
   close(): Promise<void>;
 }
@@ -233,7 +334,6 @@ export interface WriterChannel {
 export function inlineWriter(db: Database, DatabaseCtor: unknown): WriterChannel {
   const writer = createSqliteWriter(DatabaseCtor, { db });
   return {
-    threaded: false,
     async call(message) {
       writer.handle(message);
     },
@@ -291,7 +391,6 @@ export function workerWriter(path: string, synchronous: string, driverPath: stri
   };
 
   return {
-    threaded: true,
     call(message) {
       if (message.op === 'ensure' || message.op === 'reset' || message.op === 'register') for (const spec of message.specs) known.set(spec.name, spec);
       worker ??= start();
@@ -301,7 +400,8 @@ export function workerWriter(path: string, synchronous: string, driverPath: stri
         pending.set(id, { resolve, reject });
         // Kept alive only while a write is in flight.
         target.ref();
-        target.postMessage({ id, message });
+        // A commit's buffer is moved to the writer, not copied: the caller does not touch it again.
+        target.postMessage({ id, message }, message.op === 'commit' ? [message.writes.buffer] : []);
       });
       inFlight.add(call);
       const settle = () => inFlight.delete(call);
