@@ -1,4 +1,4 @@
-import { ProjectionTx, UnreadDocumentError } from './projection-tx';
+import { CounterDoc, ProjectionTx, UnreadDocumentError } from './projection-tx';
 
 describe('ProjectionTx', () => {
   it('writes each document once per batch, with its last state', () => {
@@ -49,6 +49,28 @@ describe('ProjectionTx', () => {
       { op: 'put', collection: 'days', key: 'd2', doc: { day: 'd2', captured: 8 } },
       { op: 'put', collection: 'days', key: 'd3', doc: { day: 'd1', captured: 1 } },
     ]);
+  });
+
+  it('adds through a CounterDoc exactly as increment() does, also after other writes to the document and in another window', () => {
+    const tx = new ProjectionTx();
+    const d1 = new CounterDoc('days', 'd1', Object.freeze({ day: 'd1' }));
+    tx.add(d1, 'captured', 1);
+    tx.add(d1, 'captured', 2);
+    tx.update('days', 'd1', { set: { closed: true } });
+    tx.add(d1, 'captured', 1); // after the set, not merged into the increment before it
+    const d2 = new CounterDoc('days', 'd2', { day: 'd2' });
+    tx.preload('days', 'd2', { day: 'd2', captured: 7 });
+    tx.add(d2, 'captured', 1);
+    const next = new ProjectionTx();
+    next.add(d1, 'captured', 5);
+    tx.add(d1, 'won', 1);
+    expect(tx.ops()).toEqual([
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 3 }, upsert: { day: 'd1' } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { set: { closed: true } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 1, won: 1 }, upsert: { day: 'd1' } } },
+      { op: 'put', collection: 'days', key: 'd2', doc: { day: 'd2', captured: 8 } },
+    ]);
+    expect(next.ops()).toEqual([{ op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 5 }, upsert: { day: 'd1' } } }]);
   });
 
   it('tells the state it leaves a document in: the document, absent, untouched or only blindly updated', () => {

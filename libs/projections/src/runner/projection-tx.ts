@@ -13,6 +13,29 @@ interface Entry {
   updates?: DocUpdate[];
 }
 
+let nextTxId = 0;
+
+/**
+ * A document a projection only ever adds to, event after event (a funnel day), without reading it.
+ * The projection keeps one per document and hands it to ProjectionTx.add(), which remembers in it
+ * where that window's pending increments are: counting then costs no lookup.
+ */
+export class CounterDoc {
+  /** @internal The transaction that last added to it, and its pending increments there. */
+  txId = -1;
+  /** @internal */
+  entry: Entry | undefined = undefined;
+  /** @internal */
+  inc: Record<string, number> | undefined = undefined;
+
+  constructor(
+    readonly collection: string,
+    readonly key: string,
+    /** The document an increment creates when there is none (shared: never changed). */
+    readonly upsert: Readonly<Doc>,
+  ) {}
+}
+
 /** A projection asked for a document it did not list in reads(): a bug in the projection, reported as such. */
 export class UnreadDocumentError extends Error {
   override readonly name = 'UnreadDocumentError';
@@ -28,6 +51,12 @@ export class UnreadDocumentError extends Error {
  */
 export class ProjectionTx {
   private readonly entries = new Map<string, Map<string, Entry>>();
+  private readonly id = nextTxId++;
+  // A projection reads a lead's document and then writes it back: the second lookup is this one.
+  private lastCollection: string | undefined;
+  private lastEntries: Map<string, Entry> | undefined;
+  private lastKey: string | undefined;
+  private lastEntry: Entry | undefined;
 
   /** @internal The runner records what it read ahead (null: the document does not exist). */
   preload(collection: string, key: string, doc: Doc | null): void {
@@ -74,10 +103,9 @@ export class ProjectionTx {
   }
 
   private settle(collection: string, key: string, doc: Doc | null, state: typeof PUT | typeof DELETED): void {
-    const entries = this.collection(collection);
-    const entry = entries.get(key);
+    const entry = this.lookup(collection, key);
     // Changed in place: a replay puts a lead's document once per event.
-    if (entry === undefined) entries.set(key, { known: true, doc, state });
+    if (entry === undefined) this.collection(collection).set(key, { known: true, doc, state });
     else {
       entry.known = true;
       entry.doc = doc;
@@ -88,8 +116,7 @@ export class ProjectionTx {
 
   /** Updates a document without reading it (counters, patches); applied in memory when the document is known. */
   update(collection: string, key: string, update: DocUpdate): void {
-    const entries = this.collection(collection);
-    const entry = entries.get(key);
+    const entry = this.lookup(collection, key);
     if (entry?.known) {
       if (entry.doc === null) {
         if (!update.upsert) return;
@@ -100,7 +127,7 @@ export class ProjectionTx {
       return;
     }
     if (!entry) {
-      entries.set(key, { known: false, doc: null, state: CLEAN, updates: [owned(update)] });
+      this.collection(collection).set(key, { known: false, doc: null, state: CLEAN, updates: [owned(update)] });
       return;
     }
     const updates = entry.updates!;
@@ -131,6 +158,26 @@ export class ProjectionTx {
       }
     }
     this.update(collection, key, { inc: { [path]: by }, upsert: upsert as Doc });
+  }
+
+  /** increment(counter.collection, counter.key, path, by, counter.upsert), without its lookups when the counter is at hand. */
+  add(counter: CounterDoc, path: string, by: number): void {
+    const inc = counter.inc;
+    if (counter.txId === this.id && inc !== undefined) {
+      const entry = counter.entry!;
+      const updates = entry.updates;
+      // Still this document's latest pending update: a put, delete or other update since would have replaced it.
+      if (!entry.known && updates !== undefined && updates[updates.length - 1].inc === inc) {
+        inc[path] = (inc[path] ?? 0) + by;
+        return;
+      }
+    }
+    this.increment(counter.collection, counter.key, path, by, counter.upsert);
+    const entry = this.lookup(counter.collection, counter.key)!;
+    const last = entry.known ? undefined : entry.updates![entry.updates!.length - 1];
+    counter.txId = this.id;
+    counter.entry = entry;
+    counter.inc = last !== undefined && last.upsert !== undefined && isIncrementOnly(last) ? (last.inc as Record<string, number>) : undefined;
   }
 
   /** Number of documents touched, for tests and metrics. */
@@ -164,13 +211,28 @@ export class ProjectionTx {
   }
 
   private collection(name: string): Map<string, Entry> {
+    if (name === this.lastCollection) return this.lastEntries!;
     let entries = this.entries.get(name);
     if (!entries) this.entries.set(name, (entries = new Map()));
+    this.lastCollection = name;
+    this.lastEntries = entries;
+    this.lastKey = undefined;
     return entries;
   }
 
   private lookup(collection: string, key: string): Entry | undefined {
-    return this.entries.get(collection)?.get(key);
+    if (key === this.lastKey && collection === this.lastCollection) return this.lastEntry;
+    const entries = collection === this.lastCollection ? this.lastEntries : this.entries.get(collection);
+    if (entries === undefined) return undefined;
+    const entry = entries.get(key);
+    // Entries are never removed or replaced, so a remembered one stays valid.
+    if (entry !== undefined) {
+      this.lastCollection = collection;
+      this.lastEntries = entries;
+      this.lastKey = key;
+      this.lastEntry = entry;
+    }
+    return entry;
   }
 }
 

@@ -34,7 +34,7 @@
 import type { LeadEventType } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
 import type { AnyLeadEventEnvelope, ProjectionDefinition } from '../../runner/projection';
-import type { ProjectionTx } from '../../runner/projection-tx';
+import { CounterDoc, type ProjectionTx } from '../../runner/projection-tx';
 
 export const FUNNEL_DAILY = 'funnel_daily';
 export const FUNNEL_LEADS = 'funnel_leads';
@@ -210,24 +210,19 @@ function applyToFunnel(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
   if (counted) count(tx, lead, event.day, counted, reason);
 }
 
-/** A daily counter's key and the document it starts as. */
-interface DayCounter {
-  readonly key: string;
-  readonly upsert: Readonly<{ day: string; dim: string; value: string }>;
-}
-
 const ALL_DIMENSIONS = ['all', ...FUNNEL_DIMENSIONS] as const;
 
 /**
- * Counter keys by day, dimension and value, each string built once. Counting hashes a day string and
+ * Counter documents by day, dimension and value, each built once. Counting hashes a day string and
  * the lead's own value strings (whose hashes V8 keeps) instead of building and hashing six fresh keys
- * per event, which took most of a replay's funnel time. Only the latest days are kept: a replay
+ * per event, which took most of a replay's funnel time, and a CounterDoc takes its increments to the
+ * window's pending update without another lookup. Only the latest days are kept: a replay
  * follows time, and a key rebuilt after a reset is the same key.
  */
-const dayCounters = new Map<string, Map<string, DayCounter>[]>();
+const dayCounters = new Map<string, Map<string, CounterDoc>[]>();
 const DAYS_KEPT = 400;
 
-function countersOf(day: string): Map<string, DayCounter>[] {
+function countersOf(day: string): Map<string, CounterDoc>[] {
   let counters = dayCounters.get(day);
   if (!counters) {
     if (dayCounters.size >= DAYS_KEPT) dayCounters.clear();
@@ -237,12 +232,12 @@ function countersOf(day: string): Map<string, DayCounter>[] {
   return counters;
 }
 
-function counter(counters: Map<string, DayCounter>[], index: number, day: string, value: string): DayCounter {
+function counter(counters: Map<string, CounterDoc>[], index: number, day: string, value: string): CounterDoc {
   const byValue = counters[index];
   let found = byValue.get(value);
   if (!found) {
     const dim = ALL_DIMENSIONS[index];
-    found = { key: funnelDayKey(day, dim, value), upsert: Object.freeze({ day, dim, value }) };
+    found = new CounterDoc(FUNNEL_DAILY, funnelDayKey(day, dim, value), Object.freeze({ day, dim, value }));
     byValue.set(value, found);
   }
   return found;
@@ -254,9 +249,9 @@ function count(tx: ProjectionTx, lead: FunnelLead, day: string, name: FunnelCoun
   const byReason = reason === undefined ? undefined : `disqualifiedByReason.${reason}`;
   for (let i = 0; i < ALL_DIMENSIONS.length; i++) {
     const dim = ALL_DIMENSIONS[i];
-    const { key, upsert } = counter(counters, i, day, dim === 'all' ? '' : lead[dim]);
-    tx.increment(FUNNEL_DAILY, key, name, 1, upsert);
-    if (byReason !== undefined) tx.increment(FUNNEL_DAILY, key, byReason, 1, upsert);
+    const dayCounter = counter(counters, i, day, dim === 'all' ? '' : lead[dim]);
+    tx.add(dayCounter, name, 1);
+    if (byReason !== undefined) tx.add(dayCounter, byReason, 1);
   }
 }
 
