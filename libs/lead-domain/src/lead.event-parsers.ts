@@ -18,14 +18,15 @@ export class UnreadableEventError extends Error {
 type Parser = (data: Record<string, unknown>, schemaVersion: number) => LeadEvent['data'];
 
 /** Checks the fields every version of the event must have; upcasting from older schema versions goes here. */
-const requires =
-  (type: LeadEventType, ...fields: string[]): Parser =>
-  (data) => {
-    for (const field of ['leadId', ...fields]) {
+const requires = (type: LeadEventType, ...fields: string[]): Parser => {
+  const required = ['leadId', ...fields];
+  return (data) => {
+    for (const field of required) {
       if (data[field] === undefined || data[field] === null) throw new UnreadableEventError(type, `missing field "${field}"`);
     }
     return data as LeadEvent['data'];
   };
+};
 
 const parsers: Record<LeadEventType, Parser> = {
   LeadCaptured: requires('LeadCaptured', 'kind', 'contact', 'source'),

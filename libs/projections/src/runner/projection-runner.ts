@@ -44,7 +44,11 @@ export interface ProjectionRunnerOptions {
    * holds a chunk's events and the documents two windows change, not the window's events.
    */
   readonly maxBatchSize?: number;
-  /** Events decoded, read ahead and applied at once. Default 2,000 (at most maxBatchSize). */
+  /**
+   * Events decoded, read ahead and applied at once. Default 500 (at most maxBatchSize): a chunk is alive
+   * while it is applied, and every young-generation collection meanwhile copies it; larger chunks cost
+   * more in collections than they save in read-ahead queries.
+   */
   readonly chunkSize?: number;
   /** Whether positions are consecutive integers (the embedded store), so lag is a difference. Default: true for SqliteEventStore. */
   readonly densePositions?: boolean;
@@ -136,7 +140,7 @@ export class ProjectionRunner {
     }
     this.logger = options.logger ?? defaultLogger;
     this.maxBatchSize = options.maxBatchSize ?? 50_000;
-    this.chunkSize = options.chunkSize ?? 2_000;
+    this.chunkSize = options.chunkSize ?? 500;
     this.densePositions = options.densePositions ?? store instanceof SqliteEventStore;
   }
 
