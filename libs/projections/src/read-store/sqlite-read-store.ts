@@ -134,21 +134,18 @@ export class SqliteReadStore implements ReadStore {
       const writes = new WriteEncoder(this.commitSize);
       const message: WriterCommit[] = commits.map((commit) => {
         for (const op of commit.ops) {
+          const { fields } = this.table(op.collection);
           switch (op.op) {
-            case 'put': {
-              const { fields } = this.table(op.collection);
+            case 'put':
               writes.op(PUT, op.collection, op.key);
               for (const field of fields) writes.column(op.collection, field, op.doc[field]);
               // Serialised now, once: the projections change their documents again while this window commits.
               writes.str(JSON.stringify(op.doc));
               break;
-            }
             case 'delete':
-              this.table(op.collection);
               writes.op(DELETE, op.collection, op.key);
               break;
             case 'update':
-              this.table(op.collection);
               writes.op(UPDATE, op.collection, op.key);
               writes.str(JSON.stringify(op.update));
               break;
