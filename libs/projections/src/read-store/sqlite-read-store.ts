@@ -98,11 +98,15 @@ export class SqliteReadStore implements ReadStore {
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('busy_timeout = 5000');
+    // Takes effect only in a new file (a file's page size is fixed once it is in WAL mode). A catch-up
+    // rewrites ~0.5 KB rows all over its tables: 16 KB pages made it ~7% faster than 4 KB pages (8, 32
+    // and 64 KB were no better), with a quarter of the write syscalls and quicker index builds.
+    this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
-    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma(`wal_autocheckpoint = ${Math.ceil(40e6 / (this.db.pragma('page_size', { simple: true }) as number))}`);
     this.db.exec(CHECKPOINTS_DDL);
     this.checkpointStatement = this.db.prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?').raw(true);
     this.writer =

@@ -130,9 +130,10 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = ' + target.synchronous);
     db.pragma('cache_size = -65536');
-    // Checkpoint the WAL every ~40 MB rather than every 4 MB: a page rewritten by many batches is copied back once.
-    db.pragma('wal_autocheckpoint = 10000');
   }
+  // The WAL is checkpointed every ~40 MB rather than every 4 MB: a page rewritten by many batches is copied back once.
+  const walPages = (bytes: number) => Math.ceil(bytes / db.pragma('page_size', { simple: true }));
+  if (!('db' in target)) db.pragma('wal_autocheckpoint = ' + walPages(40e6));
   /** Tables replayed from scratch (reset without indexes) and not yet given their indexes. */
   const replaying = new Set<string>();
   function replayed(specs: WriterSpec[], replay: boolean) {
@@ -144,7 +145,7 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     // While a replay runs, checkpoint every ~400 MB of WAL: its batches rewrite the pages of recent leads
     // over and over, and each is copied back once per checkpoint (~10% faster catch-up). Back at the
     // usual size once every replay has reached the head. Commits stay atomic either way.
-    if ((before === 0) !== (replaying.size === 0)) db.pragma('wal_autocheckpoint = ' + (replaying.size > 0 ? 100000 : 10000));
+    if ((before === 0) !== (replaying.size === 0)) db.pragma('wal_autocheckpoint = ' + walPages(replaying.size > 0 ? 400e6 : 40e6));
   }
   const tables = new Map<string, any>();
   const tableName = (name: string) => 'rm_' + name;
