@@ -39,7 +39,7 @@ describe('ProjectionRunner', () => {
 
     expect(commits.reduce((a, b) => a + b, 0)).toBe(Number(head.commit));
     expect(Math.max(...commits)).toBe(100);
-    for (const name of h.runner.names) expect(await h.readStore.checkpoint(name)).toMatchObject({ position: head, version: 1 });
+    for (const def of READ_MODEL_PROJECTIONS) expect(await h.readStore.checkpoint(def.name)).toMatchObject({ position: head, version: def.version });
     expect((await h.runner.status()).map((s) => [s.name, s.state, s.checkpoint, s.eventsBehind])).toEqual(
       h.runner.names.map((name) => [name, 'running', head.commit.toString(), 0]),
     );

@@ -7,9 +7,9 @@ describe('disqualifications read model', () => {
   beforeEach(async () => (h = await startHarness({ projections: [disqualificationsProjection] })));
   afterEach(async () => h.close());
 
-  const facts = { need: 'CRM', budget: { amount: 500, currency: 'EUR' }, decisionMaker: { name: 'Ion Rusu', role: 'CEO' }, score: 12, temperature: 'cold' as const };
+  const facts = { need: 'CRM', budget: { amount: 500, currency: 'EUR' }, decisionMaker: { name: 'Ion Rusu', role: 'CEO' }, score: 15, temperature: 'cold' as const, scoringModelVersion: 'v3' };
 
-  it('records every disqualification with reason, note, actor, rule, facts and the score the lead had then', async () => {
+  it('records every disqualification with reason, note, actor, rule, and the facts and score its event carries', async () => {
     const id = randomUUID();
     await appendLead(h.store, id, [
       at('2025-01-01T09:00:00Z', ev.captured(id)),
@@ -17,10 +17,10 @@ describe('disqualifications read model', () => {
       by('policy:auto-disqualify', at('2025-01-03T09:00:00Z', ev.disqualified(id, 'insufficient_budget', facts, 'disqualify.budget', 'budget under 1000'))),
       at('2025-01-10T09:00:00Z', ev.reactivated(id, 'disqualified')),
       at('2025-01-11T09:00:00Z', ev.scored(id, 55, 'warm')),
-      by('user:ana', at('2025-01-12T09:00:00Z', ev.disqualified(id, 'unreachable', {}, undefined, 'no answer in 3 weeks'))),
+      by('user:ana', at('2025-01-12T09:00:00Z', ev.disqualified(id, 'unreachable', { ...facts, score: 55, temperature: 'warm', scoringModelVersion: 'v1' }, undefined, 'no answer in 3 weeks'))),
     ]);
     const never = randomUUID();
-    await appendLead(h.store, never, [at('2025-01-05T09:00:00Z', ev.captured(never)), at('2025-01-06T09:00:00Z', ev.disqualified(never, 'spam', { score: 3, temperature: 'cold' }))]);
+    await appendLead(h.store, never, [at('2025-01-05T09:00:00Z', ev.captured(never)), at('2025-01-06T09:00:00Z', ev.disqualified(never, 'spam', { need: 'nothing' }))]);
     await h.catchUp();
 
     const rows = (await queryDisqualifications(h.readStore, { leadId: id })).items;
@@ -41,9 +41,20 @@ describe('disqualifications read model', () => {
       revision: 2,
       position: '3',
     });
-    expect(rows[0]).toMatchObject({ reason: 'unreachable', actor: 'user:ana', rule: null, score: 55, temperature: 'warm', scoringModelVersion: 'v1', facts: {} });
-    // Never scored: the snapshot's score stands in.
-    expect((await queryDisqualifications(h.readStore, { leadId: never })).items[0]).toMatchObject({ score: 3, temperature: 'cold', scoringModelVersion: null });
+    expect(rows[0]).toMatchObject({ reason: 'unreachable', actor: 'user:ana', rule: null, score: 55, temperature: 'warm', scoringModelVersion: 'v1' });
+    // Never scored: no score, whatever else the snapshot holds.
+    expect((await queryDisqualifications(h.readStore, { leadId: never })).items[0]).toMatchObject({ facts: { need: 'nothing' }, score: null, temperature: null, scoringModelVersion: null });
+  });
+
+  it('takes the score from the snapshot, not from the scores recorded before it', async () => {
+    const id = randomUUID();
+    await appendLead(h.store, id, [
+      at('2025-01-01T09:00:00Z', ev.captured(id)),
+      at('2025-01-02T09:00:00Z', ev.scored(id, 40, 'warm', 'v2')),
+      at('2025-01-03T09:00:00Z', ev.disqualified(id, 'no_need', { score: 12, temperature: 'cold', scoringModelVersion: 'v1' })),
+    ]);
+    await h.catchUp();
+    expect((await queryDisqualifications(h.readStore, { leadId: id })).items[0]).toMatchObject({ score: 12, temperature: 'cold', scoringModelVersion: 'v1' });
   });
 
   it('drops the decision maker name on erasure, in rows written before it and in the same batch', async () => {

@@ -5,9 +5,10 @@
  * - `id` (the event id), `leadId`, `reason` (the reason code), `note`, `rule` (data.rule, null when the
  *   decision was not a rule's), `actor` (metadata.actor: a person, a service or `policy:<name>`),
  *   `occurredAt` (business time), `revision` and `position` of the event.
- * - `facts`: the facts snapshot the event carries (need, product line, budget, decision maker, score…).
- * - `score`, `temperature`, `scoringModelVersion`: from the lead's last LeadScored before the
- *   disqualification (falling back to the snapshot's score when the lead was never scored).
+ * - `facts`: the facts snapshot the event carries (need, product line, budget, decision maker, score…),
+ *   which the decider takes from the lead's state when it decides.
+ * - `score`, `temperature`, `scoringModelVersion`: the snapshot's, null when the lead was not scored:
+ *   the score the decision was based on, read from the event itself rather than from earlier events.
  * - PersonalDataErased removes the decision maker's name from the facts of the lead's rows and marks
  *   them `erased: true` (the note is free text written by the actor and is kept).
  *
@@ -21,7 +22,7 @@ import type { ProjectionTx } from '../../runner/projection-tx';
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../paging';
 
 export const DISQUALIFICATIONS = 'disqualifications';
-/** Per lead: the score it has now and its disqualification rows (for erasure). */
+/** Per disqualified lead: its disqualification rows, for erasure. */
 const DISQUALIFIED_LEADS = 'disqualification_leads';
 
 export type Disqualification = {
@@ -41,16 +42,12 @@ export type Disqualification = {
   position: string;
 };
 
-type LeadScoreState = {
-  score: number | null;
-  temperature: Temperature | null;
-  scoringModelVersion: string | null;
-  disqualifications: string[];
-};
+type DisqualifiedLead = { disqualifications: string[] };
 
 export const disqualificationsProjection: ProjectionDefinition = {
   name: 'disqualifications',
-  version: 1,
+  // 2: score and temperature from the event's facts snapshot; per-lead documents for disqualified leads only.
+  version: 2,
   collections: [
     {
       name: DISQUALIFICATIONS,
@@ -59,55 +56,36 @@ export const disqualificationsProjection: ProjectionDefinition = {
     },
     { name: DISQUALIFIED_LEADS, fields: {}, indexes: [] },
   ],
-  handles: new Set<LeadEventType>(['LeadCaptured', 'LeadScored', 'Disqualified', 'PersonalDataErased']),
+  handles: new Set<LeadEventType>(['Disqualified', 'PersonalDataErased']),
   reads(event, read) {
-    if (event.type !== 'LeadCaptured') read(DISQUALIFIED_LEADS, event.leadId);
-  },
-  creates(event, create) {
-    if (event.type === 'LeadCaptured') create(DISQUALIFIED_LEADS, event.leadId);
+    read(DISQUALIFIED_LEADS, event.leadId);
   },
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
-    if (event.type === 'LeadCaptured') {
-      // A new lead has no state yet: known without a read (most leads are scored soon after).
-      tx.absent(DISQUALIFIED_LEADS, event.leadId);
+    const lead = tx.get<DisqualifiedLead>(DISQUALIFIED_LEADS, event.leadId);
+    if (event.type === 'PersonalDataErased') {
+      for (const id of lead?.disqualifications ?? []) tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true } });
       return;
     }
-    const state = tx.get<LeadScoreState>(DISQUALIFIED_LEADS, event.leadId) ?? { score: null, temperature: null, scoringModelVersion: null, disqualifications: [] };
-    switch (event.type) {
-      case 'LeadScored':
-        state.score = event.data.total;
-        state.temperature = event.data.temperature;
-        state.scoringModelVersion = event.data.modelVersion;
-        break;
-      case 'Disqualified': {
-        const facts = event.data.facts ?? {};
-        const row: Disqualification = {
-          id: event.eventId,
-          leadId: event.leadId,
-          reason: event.data.reason,
-          note: event.data.note,
-          rule: event.data.rule ?? null,
-          actor: event.actor,
-          occurredAt: event.occurredAt,
-          facts,
-          score: state.score ?? facts.score ?? null,
-          temperature: state.temperature ?? facts.temperature ?? null,
-          scoringModelVersion: state.scoringModelVersion ?? facts.scoringModelVersion ?? null,
-          erased: false,
-          revision: event.revision,
-          position: event.positionText,
-        };
-        tx.put(DISQUALIFICATIONS, event.eventId, row);
-        state.disqualifications.push(event.eventId);
-        break;
-      }
-      case 'PersonalDataErased':
-        for (const id of state.disqualifications) tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true } });
-        break;
-      default:
-        return;
-    }
-    tx.put(DISQUALIFIED_LEADS, event.leadId, state);
+    if (event.type !== 'Disqualified') return;
+    const facts = event.data.facts ?? {};
+    const row: Disqualification = {
+      id: event.eventId,
+      leadId: event.leadId,
+      reason: event.data.reason,
+      note: event.data.note,
+      rule: event.data.rule ?? null,
+      actor: event.actor,
+      occurredAt: event.occurredAt,
+      facts,
+      score: facts.score ?? null,
+      temperature: facts.temperature ?? null,
+      scoringModelVersion: facts.scoringModelVersion ?? null,
+      erased: false,
+      revision: event.revision,
+      position: event.positionText,
+    };
+    tx.put(DISQUALIFICATIONS, event.eventId, row);
+    tx.put(DISQUALIFIED_LEADS, event.leadId, { disqualifications: [...(lead?.disqualifications ?? []), event.eventId] });
   },
 };
 
