@@ -1,5 +1,5 @@
 import type { Position } from '@lead/event-store';
-import type { CollectionSpec, Doc, FieldFilter, ReadStore } from '@lead/projections';
+import type { CollectionSpec, Doc, DocUpdate, FieldFilter, ReadStore } from '@lead/projections';
 
 export interface ReadStoreCase {
   open(): Promise<{ store: ReadStore; teardown(): Promise<void> }>;
@@ -92,6 +92,25 @@ export function describeReadStoreContract(name: string, storeCase: ReadStoreCase
       expect(await store.get(COUNTERS.name, 'absent')).toBeNull();
       expect(await store.get(PEOPLE.name, 'p07')).toEqual({ name: 'Gabi', team: 'red', score: 50, joined: '2024-04-01', nested: { a: { c: 2 } } });
       expect((await store.find(PEOPLE.name, { filter: { team: 'red' } })).map((d) => d.name)).toEqual(['Ana', 'Bogdan', 'Florin', 'Gabi']);
+    });
+
+    it('creates a document from an upsert with the update applied and indexed, and updates it in later commits', async () => {
+      const count = (ops: { key: string; update: DocUpdate }[], at: number) =>
+        store.commit([{ projection: 'counters', ops: ops.map(({ key, update }) => ({ op: 'update' as const, collection: COUNTERS.name, key, update })), checkpoint: checkpoint(at) }]);
+      await count([{ key: 'd2', update: { inc: { captured: 1 }, set: { day: '2025-01-02', 'by.channel': 'web' }, upsert: { day: 'placeholder', dim: 'all' } } }], 10);
+      expect(await store.get(COUNTERS.name, 'd2')).toEqual({ day: '2025-01-02', dim: 'all', captured: 1, by: { channel: 'web' } });
+      await count(
+        [
+          { key: 'd2', update: { inc: { captured: 2, lost: 1 }, upsert: { day: 'placeholder', dim: 'all' } } },
+          { key: 'd3', update: { inc: { lost: 1 }, upsert: { day: '2025-01-03', dim: 'all' } } },
+        ],
+        11,
+      );
+      expect(await store.get(COUNTERS.name, 'd2')).toEqual({ day: '2025-01-02', dim: 'all', captured: 3, lost: 1, by: { channel: 'web' } });
+      expect((await store.find(COUNTERS.name, { filter: { day: { gte: '2025-01-02' } }, sort: { field: 'day', direction: 1 } })).map((d) => [d.day, d.lost])).toEqual([
+        ['2025-01-02', 1],
+        ['2025-01-03', 1],
+      ]);
     });
 
     it('filters on equality, null, sets and ranges', async () => {

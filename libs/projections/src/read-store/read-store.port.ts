@@ -126,43 +126,55 @@ export function checkFieldName(name: string): string {
 
 // ---------------------------------------------------------------- update semantics shared by adapters and the unit of work
 
-function parentOf(doc: Doc, path: string, create: boolean): [Record<string, unknown>, string] | undefined {
-  const parts = path.split('.');
+/** The object that holds a dotted path's last segment, created on the way when asked (undefined when missing). */
+function parentOf(doc: Doc, path: string, create: boolean): Record<string, unknown> | undefined {
   let node: Record<string, unknown> = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    let child = node[parts[i]];
+  // Most paths are plain field names: no split, no array.
+  for (let start = 0, dot = path.indexOf('.'); dot >= 0; start = dot + 1, dot = path.indexOf('.', start)) {
+    const part = path.slice(start, dot);
+    let child = node[part];
     if (child === undefined || child === null) {
       if (!create) return undefined;
       child = {};
-      node[parts[i]] = child;
+      node[part] = child;
     }
-    if (typeof child !== 'object' || Array.isArray(child)) throw new TypeError(`Cannot follow path "${path}": "${parts[i]}" is not an object`);
+    if (typeof child !== 'object' || Array.isArray(child)) throw new TypeError(`Cannot follow path "${path}": "${part}" is not an object`);
     node = child as Record<string, unknown>;
   }
-  return [node, parts[parts.length - 1]];
+  return node;
 }
+
+const leafOf = (path: string): string => path.slice(path.lastIndexOf('.') + 1);
 
 /** Applies an update in place, with MongoDB's $set / $unset / $inc semantics. */
 export function applyUpdate(doc: Doc, update: DocUpdate): Doc {
-  if (update.set) {
-    for (const [path, value] of Object.entries(update.set)) {
-      const [parent, leaf] = parentOf(doc, path, true)!;
-      parent[leaf] = value;
+  const { set, unset, inc } = update;
+  if (set) for (const path of Object.keys(set)) parentOf(doc, path, true)![leafOf(path)] = set[path];
+  if (unset) {
+    for (const path of unset) {
+      const parent = parentOf(doc, path, false);
+      if (parent) delete parent[leafOf(path)];
     }
   }
-  if (update.unset) {
-    for (const path of update.unset) {
-      const found = parentOf(doc, path, false);
-      if (found) delete found[0][found[1]];
-    }
-  }
-  if (update.inc) {
-    for (const [path, delta] of Object.entries(update.inc)) {
-      const [parent, leaf] = parentOf(doc, path, true)!;
+  if (inc) {
+    for (const path of Object.keys(inc)) {
+      const parent = parentOf(doc, path, true)!;
+      const leaf = leafOf(path);
       const current = parent[leaf];
       if (current !== undefined && current !== null && typeof current !== 'number') throw new TypeError(`Cannot increment "${path}": it is not a number`);
-      parent[leaf] = ((current as number | undefined) ?? 0) + delta;
+      parent[leaf] = ((current as number | undefined) ?? 0) + inc[path];
     }
   }
   return doc;
+}
+
+/** A deep copy of a document: plain objects and arrays copied, other values as they are (documents hold JSON values). */
+export function copyDoc<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyDoc) as T;
+  // Anything but a plain object (a Date, say) is left to the general algorithm.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyDoc((value as Record<string, unknown>)[key]);
+  return copy as T;
 }

@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import {
+  applyUpdate,
+  copyDoc,
   checkFieldName,
   checkName,
   type Checkpoint,
@@ -14,7 +16,7 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import { DELETE, inlineWriter, PUT, UPDATE, workerWriter, WriteEncoder, type WriterChannel, type WriterCommit, type WriterSpec } from './sqlite-writer';
+import { DELETE, inlineWriter, PUT, UPDATE, UPSERT, workerWriter, WriteEncoder, type WriterChannel, type WriterCommit, type WriterSpec } from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -149,10 +151,21 @@ export class SqliteReadStore implements ReadStore {
             case 'delete':
               writes.op(DELETE, op.collection, op.key);
               break;
-            case 'update':
-              writes.op(UPDATE, op.collection, op.key);
-              writes.str(JSON.stringify(op.update));
+            case 'update': {
+              const { upsert, ...change } = op.update;
+              if (upsert === undefined) {
+                writes.op(UPDATE, op.collection, op.key);
+                writes.str(JSON.stringify(change));
+                break;
+              }
+              // The document the update makes when there is none, ready to insert.
+              const created = applyUpdate(copyDoc(upsert), change);
+              writes.op(UPSERT, op.collection, op.key);
+              for (const field of fields) writes.column(op.collection, field, created[field]);
+              writes.str(JSON.stringify(created));
+              writes.str(JSON.stringify(change));
               break;
+            }
             default:
               throw new TypeError(`Unknown write operation ${(op as { op: string }).op}`);
           }

@@ -1,4 +1,4 @@
-import { applyUpdate, type Doc, type DocUpdate, type WriteOp } from '../read-store/read-store.port';
+import { applyUpdate, copyDoc, type Doc, type DocUpdate, type WriteOp } from '../read-store/read-store.port';
 
 const CLEAN = 0;
 const PUT = 1;
@@ -120,7 +120,7 @@ export class ProjectionTx {
     if (entry?.known) {
       if (entry.doc === null) {
         if (!update.upsert) return;
-        entry.doc = structuredClone(update.upsert);
+        entry.doc = copyDoc(update.upsert);
       }
       applyUpdate(entry.doc, update);
       entry.state = PUT;
