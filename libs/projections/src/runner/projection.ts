@@ -120,7 +120,7 @@ export function decodeLeadEvent(recorded: RecordedEvent): AnyLeadEventEnvelope |
     return {
       type,
       data: event.data,
-      leadId: recorded.streamId.slice(LEAD_STREAM_PREFIX.length),
+      leadId: leadIdOf(recorded.streamId, event.data),
       streamId: recorded.streamId,
       eventId: recorded.id,
       revision: Number(recorded.revision),
@@ -135,6 +135,17 @@ export function decodeLeadEvent(recorded: RecordedEvent): AnyLeadEventEnvelope |
   } catch (error) {
     return { undecodable: true, type, unknownType: false, message: (error as Error).message };
   }
+}
+
+/**
+ * The lead id of a lead stream. The event's own data.leadId when it names the same lead: a string of
+ * its own, where a slice of the stream id is a view that every map lookup keyed by it pays for
+ * (hashing and comparing a sliced string is about three times slower).
+ */
+function leadIdOf(streamId: string, data: { leadId?: unknown }): string {
+  const own = data.leadId;
+  if (typeof own === 'string' && streamId.length === LEAD_STREAM_PREFIX.length + own.length && streamId.endsWith(own)) return own;
+  return streamId.slice(LEAD_STREAM_PREFIX.length);
 }
 
 /** An ISO-8601 time in the form read models store and compare (UTC, milliseconds), or null when it cannot be read. */
