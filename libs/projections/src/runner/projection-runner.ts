@@ -39,9 +39,10 @@ export interface RunnerLogger {
 export interface ProjectionRunnerOptions {
   /**
    * Events committed at once during catch-up at most (a window; live windows end as soon as the log
-   * has no more). Default 50,000: a lead's documents touched by several events of a window are written
-   * once, so larger windows write fewer rows. Events are applied in chunks and then dropped, so memory
-   * holds a chunk's events and the documents two windows change, not the window's events.
+   * has no more). Default 100,000: a lead's documents touched by several events of a window are written
+   * once, so larger windows write fewer rows (100,000 made catch-up ~10% faster than 50,000; 150,000 did
+   * not, its last window committing with nothing left to overlap). Events are applied in chunks and then
+   * dropped, so memory holds a chunk's events and the documents two windows change, not the window's events.
    */
   readonly maxBatchSize?: number;
   /**
@@ -139,7 +140,7 @@ export class ProjectionRunner {
       });
     }
     this.logger = options.logger ?? defaultLogger;
-    this.maxBatchSize = options.maxBatchSize ?? 50_000;
+    this.maxBatchSize = options.maxBatchSize ?? 100_000;
     this.chunkSize = options.chunkSize ?? 500;
     this.densePositions = options.densePositions ?? store instanceof SqliteEventStore;
   }
