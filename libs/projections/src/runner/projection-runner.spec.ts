@@ -119,11 +119,11 @@ describe('ProjectionRunner', () => {
     await before.close();
   });
 
-  it('takes documents from the window still committing, and ends equal to a clean build with small chunks and no cache', async () => {
+  it('takes documents from the window still committing, and ends equal to a clean build with small chunks', async () => {
     // A file, so that commits run on the writer thread while the next window is applied.
     const dir = mkdtempSync(join(tmpdir(), 'lead-projections-'));
     try {
-      h = await startHarness({ start: false, readStore: new SqliteReadStore({ path: join(dir, 'read.sqlite') }), runner: { maxBatchSize: 200, chunkSize: 20, cacheSize: 0 } });
+      h = await startHarness({ start: false, readStore: new SqliteReadStore({ path: join(dir, 'read.sqlite') }), runner: { maxBatchSize: 200, chunkSize: 20 } });
       await appendCommands(h.store, chronological(generateLeads({ leads: 300, seed: 13 })));
       await h.runner.start();
       await h.catchUp();

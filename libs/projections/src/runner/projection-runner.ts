@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { comparePositions, formatPosition, SqliteEventStore, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
 import type { ReadStore } from '../read-store/read-store.port';
-import { DocCache } from './doc-cache';
 import type { ProjectionDefinition } from './projection';
 import { ProjectionApplyError, ProjectionLagTimeoutError, ProjectionStoppedError, UnknownProjectionError, type ProjectionFailure } from './projection-errors';
 import { Lane } from './projection-lane';
@@ -58,8 +57,6 @@ export interface ProjectionRunnerOptions {
   /** Backoff between retries after an event store or read store failure. Default 250 ms doubling up to 30 s. */
   readonly retryDelayMs?: { readonly min: number; readonly max: number };
   readonly logger?: RunnerLogger;
-  /** Documents each projection keeps in memory between windows, per collection (first cached, first evicted). Default 20,000; 0 turns the cache off. */
-  readonly cacheSize?: number;
   /** Called after each committed window (progress reporting, tests). */
   readonly onCommit?: (commit: { projections: readonly string[]; position: Position; events: number }) => void;
 }
@@ -79,7 +76,6 @@ export interface Member {
   failure?: ProjectionFailure;
   retry?: { attempts: number; error: string; since: string };
   lane?: Lane;
-  readonly cache: DocCache;
   /** Its read model was reset with secondary indexes left out: they are built when it reaches the head. */
   indexesPending: boolean;
   readonly waiters: Set<Waiter>;
@@ -96,9 +92,8 @@ const defaultLogger: RunnerLogger = new Logger('Projections');
  * projection's writes. Projections whose checkpoints are equal share one subscription (a lane), so
  * the log is read and parsed once for all of them; a projection being rebuilt gets a lane of its own.
  * Within a lane, events are applied in global order, chunk by chunk, to a window (see
- * ProjectionWindow): documents read ahead (from the window, the previous window, a per-projection
- * cache of recent documents, else one query per collection), pure synchronous apply, and one atomic
- * commit of the window's writes and checkpoints. While a window commits, the next one is applied;
+ * ProjectionWindow): documents read ahead (from the window, the previous window, else one query per
+ * collection), pure synchronous apply, and one atomic commit of the window's writes and checkpoints. While a window commits, the next one is applied;
  * commits stay in order, and checkpoints (and waitForPosition) move only once a commit is done.
  *
  * A projection that meets an event it cannot apply commits everything before that event and stops
@@ -133,7 +128,6 @@ export class ProjectionRunner {
         state: 'stopped',
         checkpoint: null,
         recordedAt: null,
-        cache: new DocCache(options.cacheSize ?? 20_000),
         indexesPending: false,
         waiters: new Set(),
         exclusive: Promise.resolve(),
@@ -166,7 +160,6 @@ export class ProjectionRunner {
     for (const member of this.members.values()) {
       const { def } = member;
       let checkpoint = await this.readStore.checkpoint(def.name);
-      member.cache.clear();
       if (checkpoint === null || checkpoint.position === null || checkpoint.version !== def.version || checkpoint.resetting) {
         if (checkpoint?.resetting) this.logger.log(`Rebuilding "${def.name}": its last reset was interrupted`);
         else if (checkpoint && checkpoint.version !== def.version) this.logger.log(`Rebuilding "${def.name}": stored version ${checkpoint.version}, code version ${def.version}`);
@@ -213,7 +206,6 @@ export class ProjectionRunner {
       await this.starting?.catch(() => undefined);
       if (member.lane) await member.lane.detach(member);
       const { def } = member;
-      member.cache.clear();
       await this.readStore.reset(def.name, def.version, def.collections, { deferIndexes: true });
       member.indexesPending = true;
       member.checkpoint = null;
@@ -297,7 +289,6 @@ export class ProjectionRunner {
         await this.readStore.commit(commits);
       } catch (error) {
         for (const work of works) {
-          work.member.cache.clear();
           // Taken out of the lane for the failure found while applying: it is found again on the retry.
           if (work.failure) lane.members.add(work.member);
         }
@@ -327,12 +318,11 @@ export class ProjectionRunner {
 
   /**
    * @internal The lane starts again from the stored checkpoints: a window was dropped to be replayed in
-   * smaller ones, or a failure is retried. A window applied meanwhile may have cached its changes or
-   * taken a projection out for a failure of its own, so it starts clean.
+   * smaller ones, or a failure is retried. A window applied meanwhile may have taken a projection out
+   * for a failure of its own: it is back in the lane.
    */
   laneRestarting(lane: Lane): void {
     for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
-    for (const member of lane.members) member.cache.clear();
   }
 
   /** @internal */

@@ -66,7 +66,7 @@ export class ProjectionTx {
 
   /**
    * Declares that a document does not exist, without reading it — for the documents of a lead at its
-   * LeadCaptured, the first event of its stream. Later windows then find it absent in the cache.
+   * LeadCaptured, the first event of its stream.
    */
   absent(collection: string, key: string): void {
     const entries = this.collection(collection);
@@ -198,16 +198,6 @@ export class ProjectionTx {
       }
     }
     return ops;
-  }
-
-  /**
-   * @internal After a successful commit: each document's state as now stored (null: absent), or
-   * undefined where the store applied a blind update whose result the transaction did not see.
-   */
-  forEachSettled(visit: (collection: string, key: string, doc: Doc | null | undefined) => void): void {
-    for (const [collection, entries] of this.entries) {
-      for (const [key, entry] of entries) visit(collection, key, entry.known ? entry.doc : undefined);
-    }
   }
 
   private collection(name: string): Map<string, Entry> {

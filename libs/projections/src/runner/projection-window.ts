@@ -1,6 +1,5 @@
 import { formatPosition, type RecordedEvent } from '@lead/event-store';
 import type { ProjectionCommit, ReadStore } from '../read-store/read-store.port';
-import type { DocCache } from './doc-cache';
 import { decodeLeadEvent, isUndecodable, type AnyLeadEventEnvelope, type ProjectionDefinition, type UndecodableEvent } from './projection';
 import type { ProjectionFailure } from './projection-errors';
 import { ProjectionTx } from './projection-tx';
@@ -8,7 +7,6 @@ import { ProjectionTx } from './projection-tx';
 /** What a window needs of a projection the runner runs. */
 export interface WindowMember {
   readonly def: ProjectionDefinition;
-  readonly cache: DocCache;
 }
 
 export interface WindowWork<M extends WindowMember = WindowMember> {
@@ -76,9 +74,7 @@ export class ProjectionWindow<M extends WindowMember = WindowMember> {
       if (failedAt < 0) continue;
       if (this.chunks > 0) return 'split';
       outcome = 'failed';
-      // Its cached documents may hold changes of the failed attempt; the events before the failing one
-      // are applied again to a fresh unit of work.
-      work.member.cache.clear();
+      // The events before the failing one are applied again to a fresh unit of work.
       work.tx = new ProjectionTx();
       if (failedAt > 0) {
         // From the store, not from the previous window: the failed attempt may have changed its documents.
@@ -100,9 +96,9 @@ export class ProjectionWindow<M extends WindowMember = WindowMember> {
   }
 
   /**
-   * Ends the window: each projection's writes with the checkpoint it reaches. The next window reads
-   * what this one wrote from the caches, before the commit is done; a failed commit clears the caches
-   * and the lane resumes from the stored checkpoints.
+   * Ends the window: each projection's writes with the checkpoint it reaches. The next window takes
+   * the documents this one wrote from it, before the commit is done; after a failed commit the lane
+   * resumes from the stored checkpoints.
    */
   seal(): WindowWork<M>[] {
     for (const work of this.works) {
@@ -113,7 +109,6 @@ export class ProjectionWindow<M extends WindowMember = WindowMember> {
         ops: work.tx.ops(),
         checkpoint: { position: last.position, recordedAt: last.recordedAt.getTime(), version: member.def.version },
       };
-      if (!work.failure) work.tx.forEachSettled((collection, key, doc) => member.cache.set(collection, key, doc));
     }
     return this.works;
   }
@@ -167,7 +162,7 @@ async function readAhead<M extends WindowMember>(
   // Without the previous window's documents at hand, whatever it may have written is read once it is committed.
   let waitForPrevious = previous !== null && !previous.window;
   for (const work of works) {
-    const { def, cache } = work.member;
+    const { def } = work.member;
     const { tx } = work;
     const before = previous?.window?.works.find((w) => w.member === work.member)?.tx;
     const created = new Map<string, Set<string>>();
@@ -179,8 +174,6 @@ async function readAhead<M extends WindowMember>(
     const read = (collection: string, key: string) => {
       // Written from scratch earlier in this chunk, or already in the window: apply() finds it there.
       if (tx.knows(collection, key) || created.get(collection)?.has(key)) return;
-      const cached = cache.get(collection, key);
-      if (cached !== undefined) return tx.preload(collection, key, cached);
       const state = before?.stateOf(collection, key);
       if (state === 'blind') waitForPrevious = true;
       else if (state !== undefined) return tx.preload(collection, key, state);
