@@ -73,6 +73,34 @@ describe('ProjectionTx', () => {
     expect(next.ops()).toEqual([{ op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 5 }, upsert: { day: 'd1' } } }]);
   });
 
+  it('counts by field index exactly as add() does by name, around other writes and across windows', () => {
+    const fields = ['captured', 'won'];
+    const tx = new ProjectionTx();
+    const d1 = new CounterDoc('days', 'd1', Object.freeze({ day: 'd1' }), fields);
+    tx.count(d1, 0, 1);
+    tx.count(d1, 0, 2);
+    tx.add(d1, 'byReason.spam', 1);
+    tx.update('days', 'd1', { set: { closed: true } });
+    tx.count(d1, 0, 1); // after the set: a new increment
+    const next = new ProjectionTx();
+    next.count(d1, 1, 5);
+    next.count(d1, 1, 2);
+    tx.count(d1, 1, 1); // back in the first window, the second one's counts kept in its own increment
+    tx.count(d1, 1, 3);
+    const d2 = new CounterDoc('days', 'd2', { day: 'd2' }, fields);
+    tx.count(d2, 0, 4);
+    tx.count(d2, 0, 4);
+    tx.put('days', 'd2', { day: 'd2', captured: 7 }); // a put replaces what was counted before it
+    tx.count(d2, 0, 1);
+    expect(tx.ops()).toEqual([
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 3, 'byReason.spam': 1 }, upsert: { day: 'd1' } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { set: { closed: true } } },
+      { op: 'update', collection: 'days', key: 'd1', update: { inc: { captured: 1, won: 4 }, upsert: { day: 'd1' } } },
+      { op: 'put', collection: 'days', key: 'd2', doc: { day: 'd2', captured: 8 } },
+    ]);
+    expect(next.ops()).toEqual([{ op: 'update', collection: 'days', key: 'd1', update: { inc: { won: 7 }, upsert: { day: 'd1' } } }]);
+  });
+
   it('tells the state it leaves a document in: the document, absent, untouched or only blindly updated', () => {
     const tx = new ProjectionTx();
     tx.put('leads', 'a', { n: 1 });

@@ -17,8 +17,9 @@ let nextTxId = 0;
 
 /**
  * A document a projection only ever adds to, event after event (a funnel day), without reading it.
- * The projection keeps one per document and hands it to ProjectionTx.add(), which remembers in it
- * where that window's pending increments are: counting then costs no lookup.
+ * The projection keeps one per document and hands it to ProjectionTx.add() or count(), which
+ * remember in it where that window's pending increments are: counting then costs no lookup, and
+ * count() adds to a number array rather than to a field looked up by name.
  */
 export class CounterDoc {
   /** @internal The transaction that last added to it, and its pending increments there. */
@@ -27,13 +28,33 @@ export class CounterDoc {
   entry: Entry | undefined = undefined;
   /** @internal */
   inc: Record<string, number> | undefined = undefined;
+  /** @internal What count() added per field since the last flush into `inc`. */
+  readonly counts: Float64Array;
+  /** @internal */
+  counted = false;
 
   constructor(
     readonly collection: string,
     readonly key: string,
     /** The document an increment creates when there is none (shared: never changed). */
     readonly upsert: Readonly<Doc>,
-  ) {}
+    /** The fields count() addresses by index. */
+    readonly fields: readonly string[] = [],
+  ) {
+    this.counts = new Float64Array(fields.length);
+  }
+
+  /** @internal Writes what count() added into the pending increment (where it belongs, whichever transaction now has it). */
+  flush(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    const { counts, fields, inc } = this;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] === 0) continue;
+      if (inc) inc[fields[i]] = (inc[fields[i]] ?? 0) + counts[i];
+      counts[i] = 0;
+    }
+  }
 }
 
 /** A projection asked for a document it did not list in reads(): a bug in the projection, reported as such. */
@@ -52,6 +73,8 @@ export class UnreadDocumentError extends Error {
 export class ProjectionTx {
   private readonly entries = new Map<string, Map<string, Entry>>();
   private readonly id = nextTxId++;
+  /** Counters added to here, whose count() additions ops() writes into their increments. */
+  private readonly counters: CounterDoc[] = [];
   // A projection reads a lead's document and then writes it back: the second lookup is this one.
   private lastCollection: string | undefined;
   private lastEntries: Map<string, Entry> | undefined;
@@ -162,22 +185,38 @@ export class ProjectionTx {
 
   /** increment(counter.collection, counter.key, path, by, counter.upsert), without its lookups when the counter is at hand. */
   add(counter: CounterDoc, path: string, by: number): void {
-    const inc = counter.inc;
-    if (counter.txId === this.id && inc !== undefined) {
-      const entry = counter.entry!;
-      const updates = entry.updates;
-      // Still this document's latest pending update: a put, delete or other update since would have replaced it.
-      if (!entry.known && updates !== undefined && updates[updates.length - 1].inc === inc) {
-        inc[path] = (inc[path] ?? 0) + by;
-        return;
-      }
+    if (this.pending(counter)) {
+      const inc = counter.inc!;
+      inc[path] = (inc[path] ?? 0) + by;
+      return;
     }
+    // What count() added belongs before this, in the increment it was counted for.
+    counter.flush();
     this.increment(counter.collection, counter.key, path, by, counter.upsert);
     const entry = this.lookup(counter.collection, counter.key)!;
     const last = entry.known ? undefined : entry.updates![entry.updates!.length - 1];
+    if (counter.txId !== this.id) this.counters.push(counter);
     counter.txId = this.id;
     counter.entry = entry;
     counter.inc = last !== undefined && last.upsert !== undefined && isIncrementOnly(last) ? (last.inc as Record<string, number>) : undefined;
+  }
+
+  /** add(counter, counter.fields[field], by), adding to a number in the counter until the window's writes are taken. */
+  count(counter: CounterDoc, field: number, by: number): void {
+    if (!this.pending(counter)) {
+      this.add(counter, counter.fields[field], by);
+      return;
+    }
+    counter.counts[field] += by;
+    counter.counted = true;
+  }
+
+  /** Whether the counter's pending increment is still this document's latest update here: a put, delete or other update since would have replaced it. */
+  private pending(counter: CounterDoc): boolean {
+    if (counter.txId !== this.id || counter.inc === undefined) return false;
+    const entry = counter.entry!;
+    const updates = entry.updates;
+    return !entry.known && updates !== undefined && updates[updates.length - 1].inc === counter.inc;
   }
 
   /** Number of documents touched, for tests and metrics. */
@@ -189,6 +228,7 @@ export class ProjectionTx {
 
   /** The writes this window makes, in a stable order. */
   ops(): WriteOp[] {
+    for (const counter of this.counters) counter.flush();
     const ops: WriteOp[] = [];
     for (const [collection, entries] of this.entries) {
       for (const [key, entry] of entries) {

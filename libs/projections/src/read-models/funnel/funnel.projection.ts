@@ -237,7 +237,7 @@ function counter(counters: Map<string, CounterDoc>[], index: number, day: string
   let found = byValue.get(value);
   if (!found) {
     const dim = ALL_DIMENSIONS[index];
-    found = new CounterDoc(FUNNEL_DAILY, funnelDayKey(day, dim, value), Object.freeze({ day, dim, value }));
+    found = new CounterDoc(FUNNEL_DAILY, funnelDayKey(day, dim, value), Object.freeze({ day, dim, value }), FUNNEL_COUNTS);
     byValue.set(value, found);
   }
   return found;
@@ -246,14 +246,18 @@ function counter(counters: Map<string, CounterDoc>[], index: number, day: string
 /** Adds one to the day's counter for every dimension, with the values the lead has now. */
 function count(tx: ProjectionTx, lead: FunnelLead, day: string, name: FunnelCountName, reason?: string): void {
   const counters = countersOf(day);
+  const field = COUNT_FIELD[name];
   const byReason = reason === undefined ? undefined : `disqualifiedByReason.${reason}`;
   for (let i = 0; i < ALL_DIMENSIONS.length; i++) {
     const dim = ALL_DIMENSIONS[i];
     const dayCounter = counter(counters, i, day, dim === 'all' ? '' : lead[dim]);
-    tx.add(dayCounter, name, 1);
+    tx.count(dayCounter, field, 1);
     if (byReason !== undefined) tx.add(dayCounter, byReason, 1);
   }
 }
+
+/** Each count's index in FUNNEL_COUNTS: the field a CounterDoc counts it in. */
+const COUNT_FIELD = Object.fromEntries(FUNNEL_COUNTS.map((name, i) => [name, i])) as Record<FunnelCountName, number>;
 
 export async function funnelLead(readStore: ReadStore, leadId: string): Promise<FunnelLead | null> {
   return (await readStore.get(FUNNEL_LEADS, leadId)) as FunnelLead | null;
