@@ -82,6 +82,8 @@ export class Lane {
               if (chunk === null || this.stopped || this.members.size === 0) break;
               const idle = chunk.length === 0;
               if (!idle) {
+                // Near the head, a rebuild's deferred indexes are built beside the last windows (if that fails, at the head).
+                if (this.window === null) void this.track(this.runner.buildIndexesNearHead(this, chunk[0].position));
                 const window = (this.window ??= this.runner.openWindow(this));
                 // Pipelined: this window is applied while the previous one commits; commits stay in log order.
                 const outcome = await this.track(this.runner.applyChunk(this, window, chunk, inFlight));

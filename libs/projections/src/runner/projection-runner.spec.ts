@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { SqliteEventStore, type Position } from '@lead/event-store';
 import { FUNNEL_DAILY } from '../read-models/funnel/funnel.projection';
 import { PIPELINE, pipelineProjection } from '../read-models/pipeline/pipeline.projection';
@@ -128,6 +129,43 @@ describe('ProjectionRunner', () => {
       await h.runner.start();
       await h.catchUp();
       expect(await dumpReadModels(h.readStore)).toEqual(await cleanRebuild(h.store));
+    } finally {
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replays from scratch without secondary indexes and builds them before the last windows commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lead-projections-'));
+    const file = join(dir, 'read.sqlite');
+    try {
+      const indexed: { position: bigint; indexes: number }[] = [];
+      const pipelineIndexes = () => {
+        const db = new BetterSqlite3(file, { readonly: true });
+        try {
+          return db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_pipeline' AND sql IS NOT NULL").pluck().get() as number;
+        } finally {
+          db.close();
+        }
+      };
+      h = await startHarness({
+        start: false,
+        readStore: new SqliteReadStore({ path: file }),
+        projections: [pipelineProjection],
+        runner: { maxBatchSize: 100, chunkSize: 20, onCommit: (c) => indexed.push({ position: c.position.commit, indexes: pipelineIndexes() }) },
+      });
+      await appendCommands(h.store, chronological(generateLeads({ leads: 120, seed: 17 })));
+      const head = (await h.store.headPosition())!.commit;
+      await h.runner.start();
+      await h.catchUp();
+
+      const count = pipelineProjection.collections[0].indexes.length;
+      expect(indexed[0]).toEqual({ position: 100n, indexes: 0 });
+      // Built once the head was less than a window and a half away: the last commit maintained them.
+      expect(indexed[indexed.length - 1]).toEqual({ position: head, indexes: count });
+      expect(indexed.filter((c) => c.indexes === count).length).toBeLessThanOrEqual(2);
+      expect(pipelineIndexes()).toBe(count);
+      expect(await dumpReadModels(h.readStore, [pipelineProjection])).toEqual(await cleanRebuild(h.store, [pipelineProjection]));
     } finally {
       await h.close();
       rmSync(dir, { recursive: true, force: true });

@@ -336,9 +336,26 @@ export class ProjectionRunner {
   /** @internal The lane reached the head: indexes left out by a reset are built, then the projections count as running. */
   async laneRunning(lane: Lane): Promise<void> {
     const members = [...lane.members];
-    const pending = members.filter((m) => m.indexesPending);
+    await this.buildIndexes(members);
+    for (const member of members) if (member.state === 'catching_up' && lane.members.has(member)) member.state = 'running';
+  }
+
+  /**
+   * @internal Called as a window opens at `from`. Once the head is less than a window and a half away,
+   * the indexes a rebuild left out are built now, in the writer, while the main thread applies the
+   * last windows, rather than after them (the few commits left maintain them). Only where positions
+   * count events, so that the distance is known.
+   */
+  async buildIndexesNearHead(lane: Lane, from: Position): Promise<void> {
+    if (!this.densePositions || ![...lane.members].some((m) => m.indexesPending)) return;
+    const head = await this.store.headPosition();
+    if (head && head.commit - from.commit < BigInt(Math.ceil(this.maxBatchSize * 1.5))) await this.buildIndexes([...lane.members]);
+  }
+
+  private async buildIndexes(members: readonly Member[]): Promise<void> {
     try {
-      for (const member of pending) {
+      for (const member of members) {
+        if (!member.indexesPending) continue;
         await this.readStore.ensureCollections(member.def.collections);
         member.indexesPending = false;
       }
@@ -346,7 +363,6 @@ export class ProjectionRunner {
       // Queries still answer without the indexes; the next commit at the head tries again.
       this.logger.warn(`Building the read model indexes failed: ${(error as Error).message}; retrying after the next commit`);
     }
-    for (const member of members) if (member.state === 'catching_up' && lane.members.has(member)) member.state = 'running';
   }
 
   /** @internal */
