@@ -76,7 +76,7 @@ export interface Member {
   failure?: ProjectionFailure;
   retry?: { attempts: number; error: string; since: string };
   lane?: Lane;
-  /** Its read model was reset with secondary indexes left out: they are built when it reaches the head. */
+  /** Its read model was reset with secondary indexes left out: they are built as it nears the head (see buildIndexesNearHead). */
   indexesPending: boolean;
   readonly waiters: Set<Waiter>;
   /** Serialises rebuilds of this projection. */
@@ -93,8 +93,9 @@ const defaultLogger: RunnerLogger = new Logger('Projections');
  * the log is read and parsed once for all of them; a projection being rebuilt gets a lane of its own.
  * Within a lane, events are applied in global order, chunk by chunk, to a window (see
  * ProjectionWindow): documents read ahead (from the window, the previous window, else one query per
- * collection), pure synchronous apply, and one atomic commit of the window's writes and checkpoints. While a window commits, the next one is applied;
- * commits stay in order, and checkpoints (and waitForPosition) move only once a commit is done.
+ * collection), pure synchronous apply, and one atomic commit of the window's writes and checkpoints.
+ * While a window commits, the next one is applied; commits stay in order, and checkpoints (and
+ * waitForPosition) move only once a commit is done.
  *
  * A projection that meets an event it cannot apply commits everything before that event and stops
  * with an error naming the event; the others go on. Event store or read store failures are retried
