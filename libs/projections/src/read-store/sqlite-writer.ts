@@ -164,13 +164,11 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     const name = tableName(spec.name);
     const cols = Object.keys(spec.fields).map((f) => 'f_' + f);
     const values = ['?', 'CAST(? AS TEXT)'].concat(cols.map(() => '?')).join(', ');
+    const insert = 'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) ';
     tables.set(spec.name, {
       name: spec.name,
-      put: db.prepare(
-        'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) DO UPDATE SET doc = excluded.doc' +
-          cols.map((c) => ', ' + c + ' = excluded.' + c).join(''),
-      ),
-      insertNew: db.prepare('INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) DO NOTHING'),
+      put: db.prepare(insert + 'DO UPDATE SET doc = excluded.doc' + cols.map((c) => ', ' + c + ' = excluded.' + c).join('')),
+      insertNew: db.prepare(insert + 'DO NOTHING'),
       del: db.prepare('DELETE FROM ' + name + ' WHERE key = ?'),
       get: db.prepare('SELECT doc FROM ' + name + ' WHERE key = ?').pluck(true),
       fields: Object.keys(spec.fields),
