@@ -83,6 +83,12 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent> {
    * page instead of a promise per event.
    */
   takeAvailable?(maxCount: number): RecordedEvent[];
+  /**
+   * Optional: true while events the store already holds are being read for this subscription off the
+   * calling thread. Waiting for the next event then is not waiting for new appends, and a consumer
+   * that batches until the log is drained should keep waiting.
+   */
+  readingAhead?(): boolean;
 }
 
 export interface EventStore {

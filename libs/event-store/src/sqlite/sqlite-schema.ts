@@ -2,6 +2,16 @@ import type { Database } from 'better-sqlite3';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
+/** Where better-sqlite3 is, for a worker thread to load the same driver (read past a bundler's static require handling). */
+export function sqliteDriverPath(): string {
+  try {
+    // eslint-disable-next-line no-eval
+    return (eval('require') as NodeRequire).resolve('better-sqlite3');
+  } catch {
+    return 'better-sqlite3';
+  }
+}
+
 /**
  * Connection settings shared by the store, its CLI users and the benchmarks, so that a
  * benchmark's "raw SQLite" limit is measured with exactly the store's durability.

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sqliteDriverPath } from '@lead/event-store';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import {
@@ -56,16 +57,6 @@ const CHECKPOINTS_DDL = `
 const tableName = (collection: string) => `rm_${checkName('collection', collection)}`;
 const column = (field: string) => `f_${checkFieldName(field)}`;
 
-/** Where better-sqlite3 is, for the writer thread to load the same driver (read past a bundler's static require handling). */
-function driverPath(): string {
-  try {
-    // eslint-disable-next-line no-eval
-    return (eval('require') as NodeRequire).resolve('better-sqlite3');
-  } catch {
-    return 'better-sqlite3';
-  }
-}
-
 function writerSpec(spec: CollectionSpec): WriterSpec {
   checkName('collection', spec.name);
   Object.keys(spec.fields).forEach(checkFieldName);
@@ -114,7 +105,7 @@ export class SqliteReadStore implements ReadStore {
     this.writer =
       memory || options.writer === 'inline'
         ? inlineWriter(this.db, BetterSqlite3)
-        : workerWriter(options.path, options.synchronous ?? 'NORMAL', driverPath());
+        : workerWriter(options.path, options.synchronous ?? 'NORMAL', sqliteDriverPath());
   }
 
   async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {

@@ -13,6 +13,7 @@ import type { RecordedEvent } from '@lead/event-store';
 export class EventBatcher {
   private readonly iterator: AsyncIterator<RecordedEvent>;
   private readonly takeAvailable: ((maxCount: number) => RecordedEvent[]) | undefined;
+  private readonly readingAhead: () => boolean;
   private batch: RecordedEvent[] = [];
   private consumer: { resolve: (batch: RecordedEvent[] | null) => void; reject: (error: unknown) => void } | null = null;
   private pumping = false;
@@ -22,11 +23,12 @@ export class EventBatcher {
   private flushArmed = false;
 
   constructor(
-    source: AsyncIterable<RecordedEvent> & { takeAvailable?(maxCount: number): RecordedEvent[] },
+    source: AsyncIterable<RecordedEvent> & { takeAvailable?(maxCount: number): RecordedEvent[]; readingAhead?(): boolean },
     private readonly maxBatch: number,
   ) {
     this.iterator = source[Symbol.asyncIterator]();
     this.takeAvailable = source.takeAvailable?.bind(source);
+    this.readingAhead = source.readingAhead?.bind(source) ?? (() => false);
   }
 
   /** Events taken from the subscription and not yet handed out in a batch. */
@@ -47,7 +49,8 @@ export class EventBatcher {
       else if (this.batch.length > 0 && !this.flushArmed) this.armFlush();
       else if (this.batch.length === 0 && options.orIdle) {
         setImmediate(() => {
-          if (this.consumer !== consumer || this.batch.length > 0) return;
+          // Events the store holds are on their way: the pump hands them out when they come.
+          if (this.consumer !== consumer || this.batch.length > 0 || this.readingAhead()) return;
           this.consumer = null;
           resolve([]);
         });
@@ -99,7 +102,8 @@ export class EventBatcher {
     this.flushArmed = true;
     setImmediate(() => {
       this.flushArmed = false;
-      if (this.consumer && this.batch.length > 0) this.deliver();
+      // Not a short batch for waiting on a read-ahead: the pump re-arms once the next events are in.
+      if (this.consumer && this.batch.length > 0 && !this.readingAhead()) this.deliver();
     });
   }
 
