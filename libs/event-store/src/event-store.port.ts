@@ -85,8 +85,9 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent> {
   takeAvailable?(maxCount: number): RecordedEvent[];
   /**
    * Optional: true while events the store already holds are being read for this subscription off the
-   * calling thread. Waiting for the next event then is not waiting for new appends, and a consumer
-   * that batches until the log is drained should keep waiting.
+   * calling thread, so that more are certain to come without waiting for new appends: a consumer that
+   * batches until the log is drained should keep waiting for them. It turns false when the last of
+   * them is handed out, never while the subscription waits.
    */
   readingAhead?(): boolean;
 }

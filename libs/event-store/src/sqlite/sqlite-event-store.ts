@@ -445,7 +445,7 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
 
   /** Events the store holds are on their way from the read-ahead thread: waiting for them is not waiting for appends. */
   readingAhead(): boolean {
-    return this.readAhead !== null && !this.ended;
+    return this.readAhead !== null && !this.readAhead.finished && !this.ended;
   }
 
   takeAvailable(maxCount: number): RecordedEvent[] {

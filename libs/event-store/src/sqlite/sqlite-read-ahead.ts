@@ -40,9 +40,13 @@ export class SqliteReadAhead {
   /** Pages taken since the worker was last told it may read more. */
   private taken = 0;
   private readonly grantEvery: number;
+  /** The last position it reads, and the last one taken. */
+  private readonly through: number;
+  private lastTaken = -1;
 
   constructor(options: ReadAheadOptions) {
     this.grantEvery = Math.max(1, Math.floor(options.depth / 2));
+    this.through = Number(options.through);
     const source = `
       const { parentPort, workerData } = require('node:worker_threads');
       (${readAheadMain.toString()})(require(workerData.driverPath), workerData, parentPort);`;
@@ -63,9 +67,13 @@ export class SqliteReadAhead {
     this.worker.unref();
   }
 
-  /** Every page was read and taken, or reading ahead failed: read on directly. */
+  /**
+   * Every event up to where it reads was taken, or reading ahead failed: read on directly. Until then
+   * more events are certain to come without waiting for appends (from the thread, or after a failure
+   * from a direct read), which is what lets a consumer keep waiting for them.
+   */
   get finished(): boolean {
-    return this.failed || (this.ended && this.pages.length === 0);
+    return this.failed || this.lastTaken >= this.through || (this.ended && this.pages.length === 0);
   }
 
   /** The next page, in log order, if it has arrived. */
@@ -88,7 +96,13 @@ export class SqliteReadAhead {
       return null;
     }
     // SQLite concatenates in the order the ordered subquery yields its rows, but does not promise to.
-    for (let i = 1; i < rows.length; i++) if (rows[i][0] <= rows[i - 1][0]) return rows.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i][0] <= rows[i - 1][0]) {
+        rows.sort((a, b) => a[0] - b[0]);
+        break;
+      }
+    }
+    this.lastTaken = rows[rows.length - 1][0];
     return rows;
   }
 

@@ -1,4 +1,7 @@
-import type { RecordedEvent } from '@lead/event-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore, type RecordedEvent } from '@lead/event-store';
 import { EventBatcher } from './event-batcher';
 
 const recorded = (n: number): RecordedEvent => ({
@@ -85,5 +88,31 @@ describe('EventBatcher', () => {
     source.reading = false;
     source.arriveLater(1);
     expect(positions(await rest)).toEqual([11, 12, 13]);
+  });
+
+  it('drains a store that reads ahead on a thread into full batches, hands out the rest, then reports the log idle', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'event-batcher-'));
+    const store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), readAheadThreshold: 0 });
+    try {
+      // A whole number of read-ahead pages: as many as the thread reads ahead, so that it learns it is done only with a read of its own after they are taken.
+      for (let s = 0; s < 8; s++) await store.appendToStream(`s-${s}`, Array.from({ length: 128 }, (_, n) => ({ id: `e-${s}-${n}`, type: 'Tested', data: { n }, metadata: {} })));
+      // A few times over: whether the thread's last read lands before or after the consumer checks depends on timing.
+      for (let round = 0; round < 5; round++) {
+        const subscription = store.subscribeToAll();
+        const batcher = new EventBatcher(subscription, 500);
+        const sizes: number[] = [];
+        for (;;) {
+          const batch = await batcher.next({ orIdle: true });
+          if (batch === null || batch.length === 0) break;
+          sizes.push(batch.length);
+        }
+        expect(sizes).toEqual([500, 500, 24]);
+        expect(subscription.readingAhead!()).toBe(false);
+        await subscription.unsubscribe();
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
