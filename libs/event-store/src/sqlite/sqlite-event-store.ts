@@ -18,7 +18,7 @@ import {
   type RecordedEvent,
   type SubscribeToAllOptions,
 } from '../event-store.port';
-import { SqliteReadAhead, type EventRow, type ParsedEventRow } from './sqlite-read-ahead';
+import { SqliteReadAhead, type ParsedEventRow } from './sqlite-read-ahead';
 import { applyStorePragmas, EVENTS_TABLE_DDL, type SqliteSynchronous } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
@@ -64,6 +64,9 @@ const READ_AHEAD_PAGE_SIZE = 128;
 const READ_AHEAD_PAGES = 8;
 /** SQLite's largest rowid: "no upper bound" for backwards reads. */
 const MAX_POSITION = 9223372036854775807n;
+
+/** A row as returned by the raw (array) statements; arrays skip building a keyed object per row. */
+type EventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, recordedAt: number];
 
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 

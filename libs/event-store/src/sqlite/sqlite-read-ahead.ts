@@ -1,8 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { sqliteDriverPath } from './sqlite-schema';
 
-/** A row as the raw (array) statements return it. */
-export type EventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, recordedAt: number];
 /** A row as a read-ahead page holds it: the stored JSON of data and metadata already parsed. */
 export type ParsedEventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: unknown, metadata: Record<string, unknown>, recordedAt: number];
 
