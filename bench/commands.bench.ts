@@ -64,12 +64,20 @@ export async function benchCommandsInProcess(file: string, workers = 64, seconds
 }
 
 /** Starts the real API in a child process (so client and server do not share a core) and drives it over HTTP. */
-export async function benchCommandsOverHttp(file: string, workers = 32, seconds = 5): Promise<{ commands: number; trivialRequests: number }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'http-server.bench-child.ts')], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, SQLITE_PATH: file, POLICY_SQLITE_PATH: `${file}.policies`, PORT: '0', POLICIES: 'off' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export async function benchCommandsOverHttp(
+  file: string,
+  workers = 32,
+  seconds = 5,
+): Promise<{ commands: number; trivialRequests: number }> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'http-server.bench-child.ts')],
+    {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, SQLITE_PATH: file, POLICY_SQLITE_PATH: `${file}.policies`, PORT: '0', POLICIES: 'off' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -84,7 +92,16 @@ export async function benchCommandsOverHttp(file: string, workers = 32, seconds 
       new Promise<{ status: number; json: CommandResult }>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const req = httpRequest(
-          { host: '127.0.0.1', port, path, method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-actor': 'service:bench' } : {} },
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method,
+            agent,
+            headers: payload
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-actor': 'service:bench' }
+              : {},
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -124,8 +141,18 @@ export async function benchCommands(dir: string, rawOneEventTps: number): Promis
   const http = await benchCommandsOverHttp(join(dir, 'commands-http.sqlite'));
   const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
   return [
-    { name: 'commands in process (CommandBus, 64 concurrent lifecycles)', value: inProcess, unit: 'commands/s', comparedWith: `raw one-event SQLite transactions (${pct(inProcess, rawOneEventTps)})` },
-    { name: 'commands over HTTP (32 concurrent clients)', value: http.commands, unit: 'commands/s', comparedWith: `trivial GET /health on the same server (${pct(http.commands, http.trivialRequests)})` },
+    {
+      name: 'commands in process (CommandBus, 64 concurrent lifecycles)',
+      value: inProcess,
+      unit: 'commands/s',
+      comparedWith: `raw one-event SQLite transactions (${pct(inProcess, rawOneEventTps)})`,
+    },
+    {
+      name: 'commands over HTTP (32 concurrent clients)',
+      value: http.commands,
+      unit: 'commands/s',
+      comparedWith: `trivial GET /health on the same server (${pct(http.commands, http.trivialRequests)})`,
+    },
     { name: 'HTTP server limit: GET /health (32 concurrent clients)', value: http.trivialRequests, unit: 'requests/s' },
   ];
 }

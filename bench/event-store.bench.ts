@@ -67,7 +67,9 @@ export async function rawOneEventTransactionsPerSecond(file: string, seconds = 3
   try {
     applyStorePragmas(db, 'FULL');
     db.exec(eventsTableDdl('raw_events'));
-    const insert = db.prepare('INSERT INTO raw_events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO raw_events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     // The same rows as the store benchmarks write: lead streams of 8 events, serialised per event.
     const cursor = new StreamCursor();
     const writeOne = db.transaction(() => {
@@ -90,7 +92,9 @@ export async function seedEvents(file: string, count: number): Promise<void> {
   const db = new BetterSqlite3(file);
   try {
     applyStorePragmas(db, 'NORMAL');
-    const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     const cursor = new StreamCursor();
     const chunk = db.transaction((n: number) => {
       for (let i = 0; i < n; i++) {
@@ -113,7 +117,11 @@ export function rawReadParsePerSecond(file: string): number {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
     // Keyset pages of raw rows: the fastest plain better-sqlite3 read we found (iterate() is slower per row).
-    const page = db.prepare('SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000').raw(true);
+    const page = db
+      .prepare(
+        'SELECT position, stream_id, revision, event_id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000',
+      )
+      .raw(true);
     let count = 0;
     let parsed = 0;
     let after = 0;
@@ -207,7 +215,8 @@ async function bestOfTwo(measure: () => Promise<number>): Promise<number> {
   return Math.max(await measure(), await measure());
 }
 
-const ratio = (value: number, limit: number): string => (value >= limit ? `${(value / limit).toFixed(1)}×` : `${((100 * value) / limit).toFixed(0)}%`);
+const ratio = (value: number, limit: number): string =>
+  value >= limit ? `${(value / limit).toFixed(1)}×` : `${((100 * value) / limit).toFixed(0)}%`;
 
 export async function benchEventStore(dir: string): Promise<BenchResult[]> {
   mkdirSync(dir, { recursive: true });
@@ -215,7 +224,12 @@ export async function benchEventStore(dir: string): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
 
   const rawTps = await rawOneEventTransactionsPerSecond(join(dir, 'raw-transactions.sqlite'), seconds);
-  results.push({ name: 'raw SQLite: one-event transactions (WAL, synchronous FULL)', value: rawTps, unit: 'tx/s', note: 'the write limit without group commit' });
+  results.push({
+    name: 'raw SQLite: one-event transactions (WAL, synchronous FULL)',
+    value: rawTps,
+    unit: 'tx/s',
+    note: 'the write limit without group commit',
+  });
 
   const writeFile = join(dir, 'appends.sqlite');
   const store = new SqliteEventStore({ path: writeFile });
@@ -226,7 +240,12 @@ export async function benchEventStore(dir: string): Promise<BenchResult[]> {
       await store.appendToStream(streamId, [event], { expectedRevision });
       return 1;
     }, seconds);
-    results.push({ name: 'SqliteEventStore appends, sequential', value: sequentialRate, unit: 'appends/s', comparedWith: `raw one-event SQLite transactions (${ratio(sequentialRate, rawTps)})` });
+    results.push({
+      name: 'SqliteEventStore appends, sequential',
+      value: sequentialRate,
+      unit: 'appends/s',
+      comparedWith: `raw one-event SQLite transactions (${ratio(sequentialRate, rawTps)})`,
+    });
 
     const writers = Array.from({ length: CONCURRENT_WRITERS }, () => new StreamCursor());
     const before = store.stats();
@@ -255,13 +274,33 @@ export async function benchEventStore(dir: string): Promise<BenchResult[]> {
   const readFile = join(dir, 'reads.sqlite');
   await seedEvents(readFile, READ_BENCH_EVENTS);
   const rawRead = await bestOfTwo(async () => rawReadParsePerSecond(readFile));
-  results.push({ name: 'raw SQLite: read + JSON.parse, global order', value: rawRead, unit: 'events/s', note: `${READ_BENCH_EVENTS.toLocaleString('en-US')} events, the read limit` });
+  results.push({
+    name: 'raw SQLite: read + JSON.parse, global order',
+    value: rawRead,
+    unit: 'events/s',
+    note: `${READ_BENCH_EVENTS.toLocaleString('en-US')} events, the read limit`,
+  });
   const readAll = await bestOfTwo(() => storeReadAllPerSecond(readFile));
-  results.push({ name: 'SqliteEventStore.readAll, pages of 1000', value: readAll, unit: 'events/s', comparedWith: `raw read + parse (${ratio(readAll, rawRead)})` });
+  results.push({
+    name: 'SqliteEventStore.readAll, pages of 1000',
+    value: readAll,
+    unit: 'events/s',
+    comparedWith: `raw read + parse (${ratio(readAll, rawRead)})`,
+  });
   const catchUp = await bestOfTwo(() => subscriptionCatchUpPerSecond(readFile));
-  results.push({ name: 'SqliteEventStore.subscribeToAll catch-up, event by event', value: catchUp, unit: 'events/s', comparedWith: `raw read + parse (${ratio(catchUp, rawRead)})` });
+  results.push({
+    name: 'SqliteEventStore.subscribeToAll catch-up, event by event',
+    value: catchUp,
+    unit: 'events/s',
+    comparedWith: `raw read + parse (${ratio(catchUp, rawRead)})`,
+  });
   const pages = await bestOfTwo(() => subscriptionPagesPerSecond(readFile));
-  results.push({ name: 'SqliteEventStore.subscribeToAll catch-up, a page per takeAvailable()', value: pages, unit: 'events/s', comparedWith: `raw read + parse (${ratio(pages, rawRead)})` });
+  results.push({
+    name: 'SqliteEventStore.subscribeToAll catch-up, a page per takeAvailable()',
+    value: pages,
+    unit: 'events/s',
+    comparedWith: `raw read + parse (${ratio(pages, rawRead)})`,
+  });
 
   return results;
 }

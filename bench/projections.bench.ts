@@ -20,7 +20,11 @@ async function seedHistory(file: string): Promise<{ events: number; seconds: num
   const started = process.hrtime.bigint();
   try {
     // Multi-event appends issued together are group-committed: one transaction per few thousand appends.
-    const events = await appendCommands(store, chronological(generateLeads({ leads: LEADS, seed: 2024, start: '2022-01-01', days: 3 * 365, importedShare: 0.05 })), 5000);
+    const events = await appendCommands(
+      store,
+      chronological(generateLeads({ leads: LEADS, seed: 2024, start: '2022-01-01', days: 3 * 365, importedShare: 0.05 })),
+      5000,
+    );
     return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   } finally {
     await store.close();
@@ -41,10 +45,25 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
   const raw = inChild<number>({ measure: 'raw', eventsFile });
 
   // Two catch-ups, each from scratch into a new read store file; the faster counts, as for the raw rate.
-  const first = inChild<CatchUpResult>({ measure: 'catch-up', eventsFile, readFile: join(dir, 'projection-read-models-1.sqlite'), sample: false });
-  const second = inChild<CatchUpResult>({ measure: 'catch-up', eventsFile, readFile: join(dir, 'projection-read-models-2.sqlite'), sample: false });
+  const first = inChild<CatchUpResult>({
+    measure: 'catch-up',
+    eventsFile,
+    readFile: join(dir, 'projection-read-models-1.sqlite'),
+    sample: false,
+  });
+  const second = inChild<CatchUpResult>({
+    measure: 'catch-up',
+    eventsFile,
+    readFile: join(dir, 'projection-read-models-2.sqlite'),
+    sample: false,
+  });
   // The heap is sampled in a third, untimed catch-up: each sample forces a full collection.
-  const { heap, heapBefore } = inChild<CatchUpResult>({ measure: 'catch-up', eventsFile, readFile: join(dir, 'projection-read-models-3.sqlite'), sample: true });
+  const { heap, heapBefore } = inChild<CatchUpResult>({
+    measure: 'catch-up',
+    eventsFile,
+    readFile: join(dir, 'projection-read-models-3.sqlite'),
+    sample: true,
+  });
   const head = Number(first.head);
   const seconds = Math.min(first.seconds, second.seconds);
   const rate = head / seconds;
@@ -65,7 +84,12 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
     },
   ];
   for (const { quarter, mb } of heap) {
-    results.push({ name: `heap used at ${quarter}% of a catch-up`, value: mb, unit: 'MB', note: `${heapBefore.toFixed(0)} MB before it started${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for live-heap figures)'}` });
+    results.push({
+      name: `heap used at ${quarter}% of a catch-up`,
+      value: mb,
+      unit: 'MB',
+      note: `${heapBefore.toFixed(0)} MB before it started${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for live-heap figures)'}`,
+    });
   }
   return results;
 }
@@ -75,7 +99,10 @@ type CatchUpResult = { head: string; seconds: number; heap: { quarter: number; m
 const CHILD_FLAG = '--measure';
 
 function inChild<T>(measure: Measure): T {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, CHILD_FLAG, JSON.stringify(measure)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, CHILD_FLAG, JSON.stringify(measure)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (child.status !== 0) throw new Error(`Measuring ${measure.measure} failed (exit ${child.status})`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as T;
 }
@@ -87,7 +114,11 @@ async function measureInThisProcess(measure: Measure): Promise<number | CatchUpR
 }
 
 /** One catch-up of the four read models from scratch; with `sample`, the heap used at each quarter. */
-async function catchUp(eventsFile: string, readFile: string, sample: boolean): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
+async function catchUp(
+  eventsFile: string,
+  readFile: string,
+  sample: boolean,
+): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
   const store = new SqliteEventStore({ path: eventsFile });
   const readStore = new SqliteReadStore({ path: readFile });
   const head = (await store.headPosition())!.commit;

@@ -20,7 +20,8 @@ const GROUPS = ['event-store', 'commands', 'scoring', 'projections'] as const;
 async function main(): Promise<void> {
   const only = process.argv[2];
   const asJson = process.argv.includes('--json');
-  if (only && !(GROUPS as readonly string[]).includes(only)) throw new Error(`Unknown benchmark group "${only}" (known: ${GROUPS.join(', ')})`);
+  if (only && !(GROUPS as readonly string[]).includes(only))
+    throw new Error(`Unknown benchmark group "${only}" (known: ${GROUPS.join(', ')})`);
   if (!asJson) console.log(`${new Date().toISOString()} — ${machineDescription()}`);
   const results: BenchResult[] = only ? await runGroup(only as (typeof GROUPS)[number]) : [];
   if (!only) for (const group of GROUPS) results.push(...runInChild(group));
@@ -50,7 +51,11 @@ async function runGroup(group: (typeof GROUPS)[number]): Promise<BenchResult[]> 
 
 function runInChild(group: string): BenchResult[] {
   process.stderr.write(`running ${group}…\n`);
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, group, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 });
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, group, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
   const line = child.stdout.split('\n').find((l) => l.startsWith(RESULTS_MARK));
   if (child.status !== 0 || !line) throw new Error(`Benchmark group "${group}" failed (exit ${child.status})`);
   return JSON.parse(line.slice(RESULTS_MARK.length)) as BenchResult[];

@@ -39,7 +39,10 @@ export async function benchScoring(seconds = 2): Promise<BenchResult[]> {
     company: { industry: 'Software', employees: 120, annualRevenue: 2e7, foundedYear: 2015, country: 'DE' },
     source: { channel: 'referral', origin: 'referral' },
   };
-  const activities: ScoringActivity[] = Array.from({ length: 12 }, (_, i) => ({ type: ['page_visit', 'whitepaper_download', 'contact_form'][i % 3], at: new Date(now.getTime() - i * 86400000).toISOString() }));
+  const activities: ScoringActivity[] = Array.from({ length: 12 }, (_, i) => ({
+    type: ['page_visit', 'whitepaper_download', 'contact_form'][i % 3],
+    at: new Date(now.getTime() - i * 86400000).toISOString(),
+  }));
   results.push({
     name: 'scoreLead (default model, 12 activities)',
     value: await opsPerSecond(() => {
@@ -62,13 +65,44 @@ export async function benchScoring(seconds = 2): Promise<BenchResult[]> {
   const { hot, warmOrHot, temperatures } = evaluation.score;
 
   results.push(
-    { name: 'X Education predictive ROC AUC', value: evaluation.predictive.auc, unit: '', comparedWith: 'published non-leaking logistic regression ≈ 0.88', note: `${evaluation.predictive.auc.toFixed(4)}; ${split}` },
-    { name: 'X Education predictive ROC AUC, 5 other seeds', value: mean, unit: 'mean', note: `${mean.toFixed(4)}; seeds 1-5: ${seeds.map((a) => a.toFixed(4)).join(', ')}` },
-    { name: 'X Education AUC without sales-side Last Activity', value: strict.predictive.auc, unit: '', note: `${strict.predictive.auc.toFixed(4)}; SMS Sent, Had a Phone Conversation, Unreachable, Approached upfront → unknown` },
-    { name: 'X Education total score ROC AUC', value: evaluation.score.auc, unit: '', note: `${evaluation.score.auc.toFixed(4)}; scoring model ${evaluation.score.scoringModelVersion}` },
-    { name: 'hot precision', value: pct(hot.precision), unit: '%', note: `total ≥ ${hot.threshold}: ${hot.selected} of ${evaluation.testLeads} leads hot` },
+    {
+      name: 'X Education predictive ROC AUC',
+      value: evaluation.predictive.auc,
+      unit: '',
+      comparedWith: 'published non-leaking logistic regression ≈ 0.88',
+      note: `${evaluation.predictive.auc.toFixed(4)}; ${split}`,
+    },
+    {
+      name: 'X Education predictive ROC AUC, 5 other seeds',
+      value: mean,
+      unit: 'mean',
+      note: `${mean.toFixed(4)}; seeds 1-5: ${seeds.map((a) => a.toFixed(4)).join(', ')}`,
+    },
+    {
+      name: 'X Education AUC without sales-side Last Activity',
+      value: strict.predictive.auc,
+      unit: '',
+      note: `${strict.predictive.auc.toFixed(4)}; SMS Sent, Had a Phone Conversation, Unreachable, Approached upfront → unknown`,
+    },
+    {
+      name: 'X Education total score ROC AUC',
+      value: evaluation.score.auc,
+      unit: '',
+      note: `${evaluation.score.auc.toFixed(4)}; scoring model ${evaluation.score.scoringModelVersion}`,
+    },
+    {
+      name: 'hot precision',
+      value: pct(hot.precision),
+      unit: '%',
+      note: `total ≥ ${hot.threshold}: ${hot.selected} of ${evaluation.testLeads} leads hot`,
+    },
     { name: 'hot recall', value: pct(hot.recall), unit: '%', note: `${hot.truePositives} of the held-out won leads` },
-    { name: 'warm-or-hot precision / recall', value: pct(warmOrHot.precision), unit: '%', note: `recall ${pct(warmOrHot.recall).toFixed(1)} %, total ≥ ${warmOrHot.threshold}` },
+    {
+      name: 'warm-or-hot precision / recall',
+      value: pct(warmOrHot.precision),
+      unit: '%',
+      note: `recall ${pct(warmOrHot.recall).toFixed(1)} %, total ≥ ${warmOrHot.threshold}`,
+    },
     ...(['hot', 'warm', 'cold'] as const).map((t) => ({
       name: `conversion of ${t} leads`,
       value: pct(temperatures[t].conversionRate),
@@ -81,7 +115,12 @@ export async function benchScoring(seconds = 2): Promise<BenchResult[]> {
       unit: '×',
       note: `conversion ${pct(d.conversionRate).toFixed(1)} %, cumulative capture ${pct(d.cumulativeCapture).toFixed(1)} %`,
     })),
-    { name: 'predictive training (IRLS)', value: evaluation.trainingMs, unit: 'ms', note: `${evaluation.trainLeads} leads, ${Object.keys(evaluation.model.weights).length} weights, ${evaluation.model.training.iterations} Newton steps` },
+    {
+      name: 'predictive training (IRLS)',
+      value: evaluation.trainingMs,
+      unit: 'ms',
+      note: `${evaluation.trainLeads} leads, ${Object.keys(evaluation.model.weights).length} weights, ${evaluation.model.training.iterations} Newton steps`,
+    },
   );
 
   const leads = xEducationRows(LEADS_CSV);

@@ -12,10 +12,14 @@ const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 
 function cli(args: string[], env: Record<string, string>) {
-  return run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
+  return run(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    },
+  );
 }
 
 describe('lead-engine funnel', () => {
@@ -31,14 +35,37 @@ describe('lead-engine funnel', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('answers as of a past date what a replay of the funnel to that date answers', async () => {
-    const { stdout } = await cli(['funnel', '--as-of', '2025-03-15', '--from', '2025-01-01', '--period', 'month', '--group-by', 'channel', '--view', 'cohort', '--format', 'json'], env);
+    const { stdout } = await cli(
+      [
+        'funnel',
+        '--as-of',
+        '2025-03-15',
+        '--from',
+        '2025-01-01',
+        '--period',
+        'month',
+        '--group-by',
+        'channel',
+        '--view',
+        'cohort',
+        '--format',
+        'json',
+      ],
+      env,
+    );
     const answered = JSON.parse(stdout) as FunnelReport & { asOf: string };
 
     const store = new SqliteEventStore({ path: env.SQLITE_PATH });
     const h = await startHarness({ store, projections: [funnelAsOf('2025-03-15T23:59:59.999Z')] });
     try {
       await h.catchUp();
-      const expected = await queryFunnel(h.readStore, { from: '2025-01-01', to: '2025-03-15', period: 'month', groupBy: 'channel', view: 'cohort' });
+      const expected = await queryFunnel(h.readStore, {
+        from: '2025-01-01',
+        to: '2025-03-15',
+        period: 'month',
+        groupBy: 'channel',
+        view: 'cohort',
+      });
       expect(answered).toEqual({ asOf: '2025-03-15T23:59:59.999Z', ...expected });
       expect(answered.totals.reduce((n, t) => n + t.counts.captured, 0)).toBeGreaterThan(0);
     } finally {
@@ -51,12 +78,18 @@ describe('lead-engine funnel', () => {
     const [csv, json] = await Promise.all([cli([...args, '--format', 'csv'], env), cli([...args, '--format', 'json'], env)]);
     const report = JSON.parse(json.stdout) as FunnelReport;
     const lines = csv.stdout.trim().split('\n');
-    expect(lines[0]).toBe('period,group,captured,qualified,disqualified,nurtured,reactivated,handed,won,lost,qualified/captured,won/captured,median captured→qualified (days),p90 captured→qualified (days)');
-    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual([...report.rows, ...report.totals].map((r) => [r.period ?? 'total', r.group ?? '', String(r.counts.captured)]));
+    expect(lines[0]).toBe(
+      'period,group,captured,qualified,disqualified,nurtured,reactivated,handed,won,lost,qualified/captured,won/captured,median captured→qualified (days),p90 captured→qualified (days)',
+    );
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual(
+      [...report.rows, ...report.totals].map((r) => [r.period ?? 'total', r.group ?? '', String(r.counts.captured)]),
+    );
   }, 60_000);
 
   it('refuses a bad option, naming it, and writes nothing', async () => {
-    const error = (await cli(['funnel', '--group-by', 'planet', '--format', 'csv', '--out', join(dir, 'out.csv')], env).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const error = (await cli(['funnel', '--group-by', 'planet', '--format', 'csv', '--out', join(dir, 'out.csv')], env).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr).toContain('--group-by must be one of channel, origin, campaign, segment, owner (got "planet")');
     expect(() => rmSync(join(dir, 'out.csv'))).toThrow();

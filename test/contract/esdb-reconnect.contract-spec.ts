@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { EventStoreDBClient, jsonEvent, type JSONType } from '@eventstore/db-client';
-import {
-  EsdbEventStore,
-  EventStoreUnavailableError,
-  type AllSubscription,
-  type EsdbLogger,
-  type EventToAppend,
-  type RecordedEvent,
-} from '@lead/event-store';
+import { EsdbEventStore, EventStoreUnavailableError, type EsdbLogger, type EventToAppend, type RecordedEvent } from '@lead/event-store';
 import { esdbAvailability, startEsdbForTests, type EsdbForTests } from '../support/esdb-server';
 
 /**
@@ -140,13 +133,12 @@ describeOrSkip(`EsdbEventStore across a connection outage${skipReason ? ` (skipp
     const before = newEvents(5, 'before');
     await appendDirect(stream, before);
 
-    let subscription: AllSubscription | undefined;
     const seen: RecordedEvent[] = [];
     let failure: unknown;
-    subscription = store.subscribeToAll({ fromPosition: start ?? undefined });
+    const subscription = store.subscribeToAll({ fromPosition: start ?? undefined });
     const consumer = (async () => {
       try {
-        for await (const e of subscription!) if (e.streamId === stream) seen.push(e);
+        for await (const e of subscription) if (e.streamId === stream) seen.push(e);
       } catch (error) {
         failure = error;
       }

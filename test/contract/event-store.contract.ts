@@ -52,7 +52,12 @@ function events(count: number, type = 'ContractTested'): EventToAppend[] {
   return Array.from({ length: count }, (_, n) => event(type, { n }));
 }
 
-async function expectWrongRevision(promise: Promise<unknown>, streamId: string, expected: ExpectedRevision, actual: bigint | 'no_stream'): Promise<void> {
+async function expectWrongRevision(
+  promise: Promise<unknown>,
+  streamId: string,
+  expected: ExpectedRevision,
+  actual: bigint | 'no_stream',
+): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -83,7 +88,8 @@ function consume(subscription: AllSubscription, streamIds: readonly string[]) {
 }
 
 const ids = (list: readonly { id: string }[]): string[] => list.map((e) => e.id);
-const mine = (list: readonly RecordedEvent[], streamIds: readonly string[]): RecordedEvent[] => list.filter((e) => streamIds.includes(e.streamId));
+const mine = (list: readonly RecordedEvent[], streamIds: readonly string[]): RecordedEvent[] =>
+  list.filter((e) => streamIds.includes(e.streamId));
 
 function expectStrictlyIncreasing(positions: readonly Position[]): void {
   for (let i = 1; i < positions.length; i++) expect(comparePositions(positions[i - 1], positions[i])).toBe(-1);
@@ -119,7 +125,12 @@ function registerCases(getStore: () => EventStore): void {
 
     it('stream_exists fails on a missing stream with actual no_stream, and appends to an existing one', async () => {
       const stream = newStream('stream-exists');
-      await expectWrongRevision(getStore().appendToStream(stream, events(1), { expectedRevision: 'stream_exists' }), stream, 'stream_exists', 'no_stream');
+      await expectWrongRevision(
+        getStore().appendToStream(stream, events(1), { expectedRevision: 'stream_exists' }),
+        stream,
+        'stream_exists',
+        'no_stream',
+      );
       expect(await getStore().readStream(stream)).toEqual([]);
       await getStore().appendToStream(stream, events(1), { expectedRevision: 'no_stream' });
       expect((await getStore().appendToStream(stream, events(1), { expectedRevision: 'stream_exists' })).nextExpectedRevision).toBe(1n);
@@ -294,14 +305,27 @@ function registerCases(getStore: () => EventStore): void {
       const data = {
         leadId: randomUUID(),
         contact: { name: 'Ada "the first" Lovelace', email: 'ada@example.com', phone: null },
-        company: { name: 'Analytical\nEngines\tLtd', employees: 42, annualRevenue: 1234567.89, tags: [], nested: { deep: { deeper: [1, 'two', false, null, { x: -0.5 }] } } },
+        company: {
+          name: 'Analytical\nEngines\tLtd',
+          employees: 42,
+          annualRevenue: 1234567.89,
+          tags: [],
+          nested: { deep: { deeper: [1, 'two', false, null, { x: -0.5 }] } },
+        },
         flags: [true, false],
         empty: {},
         zero: 0,
         big: Number.MAX_SAFE_INTEGER,
         backslash: 'C:\\leads\\import.csv',
       };
-      const metadata = { eventId: randomUUID(), correlationId: randomUUID(), actor: 'user:ada', occurredAt: '2024-01-02T03:04:05.678Z', schemaVersion: 1, trace: { hops: ['api', 'decider'] } };
+      const metadata = {
+        eventId: randomUUID(),
+        correlationId: randomUUID(),
+        actor: 'user:ada',
+        occurredAt: '2024-01-02T03:04:05.678Z',
+        schemaVersion: 1,
+        trace: { hops: ['api', 'decider'] },
+      };
       const e = { id: randomUUID(), type: 'LeadCaptured', data, metadata };
       const before = Date.now();
       const result = await getStore().appendToStream(stream, [e], { expectedRevision: 'no_stream' });
@@ -343,7 +367,9 @@ function registerCases(getStore: () => EventStore): void {
       };
       const stream = newStream(`unicode-客户-🚀-עסקה`);
       const type = 'Événement客户🚀';
-      await getStore().appendToStream(stream, [event(type, text, { note: text.combining, actor: `user:${text.rtl}` })], { expectedRevision: 'no_stream' });
+      await getStore().appendToStream(stream, [event(type, text, { note: text.combining, actor: `user:${text.rtl}` })], {
+        expectedRevision: 'no_stream',
+      });
       const [read] = await getStore().readStream(stream);
       expect(read.streamId).toBe(stream);
       expect(read.type).toBe(type);
@@ -428,7 +454,9 @@ function registerCases(getStore: () => EventStore): void {
       const stream = newStream('race');
       await getStore().appendToStream(stream, events(1), { expectedRevision: 'no_stream' });
       const contenders = Array.from({ length: 8 }, () => [event()]);
-      const outcomes = await Promise.allSettled(contenders.map((batch) => getStore().appendToStream(stream, batch, { expectedRevision: 0n })));
+      const outcomes = await Promise.allSettled(
+        contenders.map((batch) => getStore().appendToStream(stream, batch, { expectedRevision: 0n })),
+      );
       const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
       expect((outcomes[winners[0]] as PromiseFulfilledResult<{ nextExpectedRevision: bigint }>).value.nextExpectedRevision).toBe(1n);
@@ -444,7 +472,9 @@ function registerCases(getStore: () => EventStore): void {
     it('of concurrent creations of one stream with no_stream exactly one wins', async () => {
       const stream = newStream('race-create');
       const contenders = Array.from({ length: 8 }, () => events(2));
-      const outcomes = await Promise.allSettled(contenders.map((batch) => getStore().appendToStream(stream, batch, { expectedRevision: 'no_stream' })));
+      const outcomes = await Promise.allSettled(
+        contenders.map((batch) => getStore().appendToStream(stream, batch, { expectedRevision: 'no_stream' })),
+      );
       const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as WrongExpectedRevisionError).actual).toBe(1n);

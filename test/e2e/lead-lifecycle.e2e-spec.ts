@@ -42,11 +42,21 @@ for (const storeCase of eventStoreCases()) {
     it('runs a lead through its whole life: capture → need → budget → decision maker ⇒ qualified → hand-off → won', async () => {
       const captured = await http.post('/leads', b2bLead, as('user:ana'));
       expect(captured.status).toBe(201);
-      expect(captured.body).toEqual({ leadId: expect.any(String), revision: 0, position: expect.stringMatching(/^\d+(\/\d+)?$/), events: ['LeadCaptured'] });
+      expect(captured.body).toEqual({
+        leadId: expect.any(String),
+        revision: 0,
+        position: expect.stringMatching(/^\d+(\/\d+)?$/),
+        events: ['LeadCaptured'],
+      });
       const id = captured.body.leadId;
 
-      expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('user:ana'))).body).toMatchObject({ revision: 1, events: ['NeedConfirmed'] });
-      expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('user:ana'))).body).toMatchObject({ revision: 2, events: ['BudgetVerified'] });
+      expect(
+        (await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('user:ana'))).body,
+      ).toMatchObject({ revision: 1, events: ['NeedConfirmed'] });
+      expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('user:ana'))).body).toMatchObject({
+        revision: 2,
+        events: ['BudgetVerified'],
+      });
       const third = await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('user:ana'));
       expect(third.status).toBe(200);
       expect(third.body).toMatchObject({ revision: 4, events: ['DecisionMakerReached', 'LeadQualified'] });
@@ -64,7 +74,13 @@ for (const storeCase of eventStoreCases()) {
         revision: 6,
         kind: 'B2B',
         contact: { name: 'Ana Pop', email: 'ana.pop@acme.ro' },
-        facts: { need: 'CRM for 40 sales reps', productLine: 'crm', budget: { amount: 20000, currency: 'EUR' }, decisionMaker: { name: 'Ion Rusu', role: 'CEO' }, owner: 'maria' },
+        facts: {
+          need: 'CRM for 40 sales reps',
+          productLine: 'crm',
+          budget: { amount: 20000, currency: 'EUR' },
+          decisionMaker: { name: 'Ion Rusu', role: 'CEO' },
+          owner: 'maria',
+        },
       });
 
       const history = await http.get(`/leads/${id}/history`);
@@ -97,15 +113,30 @@ for (const storeCase of eventStoreCases()) {
 
     it('keeps the reason of a disqualification in the history, and the lead can come back', async () => {
       const id = await capture();
-      const res = await http.post(`/leads/${id}/disqualify`, { reason: 'insufficient_budget', note: 'max 500 EUR this year' }, as('user:ion'));
+      const res = await http.post(
+        `/leads/${id}/disqualify`,
+        { reason: 'insufficient_budget', note: 'max 500 EUR this year' },
+        as('user:ion'),
+      );
       expect(res.body).toMatchObject({ revision: 1, events: ['Disqualified'] });
 
       const history = await http.get(`/leads/${id}/history`);
       const disqualified = history.body.events[1];
-      expect(disqualified).toMatchObject({ type: 'Disqualified', revision: 1, data: { leadId: id, reason: 'insufficient_budget', note: 'max 500 EUR this year' }, metadata: { actor: 'user:ion' } });
-      expect((await http.get(`/leads/${id}`)).body).toMatchObject({ status: 'disqualified', disqualification: { reason: 'insufficient_budget', note: 'max 500 EUR this year' } });
+      expect(disqualified).toMatchObject({
+        type: 'Disqualified',
+        revision: 1,
+        data: { leadId: id, reason: 'insufficient_budget', note: 'max 500 EUR this year' },
+        metadata: { actor: 'user:ion' },
+      });
+      expect((await http.get(`/leads/${id}`)).body).toMatchObject({
+        status: 'disqualified',
+        disqualification: { reason: 'insufficient_budget', note: 'max 500 EUR this year' },
+      });
 
-      expect((await http.post(`/leads/${id}/reactivate`, { reason: 'new budget year' })).body).toMatchObject({ revision: 2, events: ['LeadReactivated'] });
+      expect((await http.post(`/leads/${id}/reactivate`, { reason: 'new budget year' })).body).toMatchObject({
+        revision: 2,
+        events: ['LeadReactivated'],
+      });
       expect((await http.get(`/leads/${id}`)).body.status).toBe('open');
     });
 
@@ -114,8 +145,14 @@ for (const storeCase of eventStoreCases()) {
       const revisitAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
       const nurtured = await http.post(`/leads/${id}/nurture`, { reason: 'budget only at year end', track: 'nurture', revisitAt });
       expect(nurtured.body).toMatchObject({ revision: 1, events: ['SentToNurture'] });
-      expect((await http.get(`/leads/${id}`)).body).toMatchObject({ status: 'nurturing', nurture: { track: 'nurture', reason: 'budget only at year end', revisitAt } });
-      expect((await http.post(`/leads/${id}/reactivate`, { reason: 'revisit date reached' })).body).toMatchObject({ revision: 2, events: ['LeadReactivated'] });
+      expect((await http.get(`/leads/${id}`)).body).toMatchObject({
+        status: 'nurturing',
+        nurture: { track: 'nurture', reason: 'budget only at year end', revisitAt },
+      });
+      expect((await http.post(`/leads/${id}/reactivate`, { reason: 'revisit date reached' })).body).toMatchObject({
+        revision: 2,
+        events: ['LeadReactivated'],
+      });
     });
 
     it('recycles a lost sale with a live need to nurture in the same command', async () => {
@@ -132,7 +169,12 @@ for (const storeCase of eventStoreCases()) {
       const before = await snapshot();
       const stale = await http.post(`/leads/${id}/budget`, { amount: 1000, currency: 'EUR', expectedRevision: 0 });
       expect(stale.status).toBe(409);
-      expect(stale.body).toEqual({ code: 'wrong_expected_revision', message: expect.stringContaining('revision 1'), expectedRevision: 0, currentRevision: 1 });
+      expect(stale.body).toEqual({
+        code: 'wrong_expected_revision',
+        message: expect.stringContaining('revision 1'),
+        expectedRevision: 0,
+        currentRevision: 1,
+      });
       expect(await snapshot()).toBe(before);
       const fresh = await http.post(`/leads/${id}/budget`, { amount: 1000, currency: 'EUR', expectedRevision: 1 });
       expect(fresh.body).toMatchObject({ revision: 2 });
@@ -173,7 +215,11 @@ for (const storeCase of eventStoreCases()) {
       it('400: a lead without email or phone', async () => {
         const res = await http.post('/leads', { ...b2bLead, contact: { name: 'Ana' } });
         expect(res.status).toBe(400);
-        expect(res.body).toEqual({ code: 'validation_failed', message: expect.stringContaining('contact.email'), errors: [{ field: 'contact.email', message: 'a lead needs at least one valid email or phone' }] });
+        expect(res.body).toEqual({
+          code: 'validation_failed',
+          message: expect.stringContaining('contact.email'),
+          errors: [{ field: 'contact.email', message: 'a lead needs at least one valid email or phone' }],
+        });
       });
       it('400: a malformed email', async () => {
         const res = await http.post('/leads', { ...b2bLead, contact: { name: 'Ana', email: 'ana@' } });
@@ -237,7 +283,11 @@ for (const storeCase of eventStoreCases()) {
       it('422: handing an unqualified lead to sales without an override', async () => {
         const res = await http.post(`/leads/${id}/hand-to-sales`, { owner: 'maria' });
         expect(res.status).toBe(422);
-        expect(res.body).toEqual({ code: 'rule_refused', rule: 'hand_off.requires_qualification', message: expect.stringContaining('missing: need, budget, decision maker') });
+        expect(res.body).toEqual({
+          code: 'rule_refused',
+          rule: 'hand_off.requires_qualification',
+          message: expect.stringContaining('missing: need, budget, decision maker'),
+        });
       });
       it('422: an assistant as decision maker', async () => {
         const res = await http.post(`/leads/${id}/decision-maker`, { name: 'Eva', role: 'assistant to the CEO' });
@@ -255,7 +305,9 @@ for (const storeCase of eventStoreCases()) {
       expect((await http.get('/health')).body).toMatchObject({ status: 'ok', eventStore: { status: 'up' } });
       const docs = await http.get('/docs/openapi.json');
       expect(docs.status).toBe(200);
-      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/leads', '/leads/{id}/need', '/leads/{id}/history', '/health']));
+      expect(Object.keys(docs.body.paths)).toEqual(
+        expect.arrayContaining(['/leads', '/leads/{id}/need', '/leads/{id}/history', '/health']),
+      );
     });
   });
 }

@@ -4,7 +4,7 @@ import { PolicyReactor, loadRoutingConfigFile } from '@lead/policies';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createApp } from '../../apps/api/src/app.factory';
-import { listen } from '../support/http';
+import { listen, type HttpAnswer } from '../support/http';
 
 const routing = loadRoutingConfigFile(resolve(__dirname, '..', '..', 'libs', 'lead-policies', 'config', 'routing.yaml'));
 const as = (actor: string) => ({ 'x-actor': actor });
@@ -35,7 +35,10 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
 
   beforeAll(async () => {
     store = new SqliteEventStore({ path: ':memory:' });
-    app = await createApp({ eventStore: store, policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 } }, { logger: false });
+    app = await createApp(
+      { eventStore: store, policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 } },
+      { logger: false },
+    );
     http = await listen(app);
   });
   afterAll(async () => {
@@ -44,17 +47,28 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   const put = async (path: string, body: unknown, headers: Record<string, string>) => {
-    const res = await fetch(http.base + path, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
-    return { status: res.status, body: (await res.json()) as any };
+    const res = await fetch(http.base + path, {
+      method: 'PUT',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    return { status: res.status, body: (await res.json()) as HttpAnswer['body'] };
   };
-  const history = async (id: string) => (await http.get(`/leads/${id}/history`)).body.events as { type: string; data: any; metadata: any }[];
+  const history = async (id: string) =>
+    (await http.get(`/leads/${id}/history`)).body.events as { type: string; data: HttpAnswer['body']; metadata: HttpAnswer['body'] }[];
 
   it('activates the default model on the first start and serves it', async () => {
     const model = await eventually(async () => {
       const res = await http.get('/scoring/model');
       return res.status === 200 && res.body;
     }, 'the default model');
-    expect(model).toMatchObject({ version: '2026.1', actor: 'service:lead-engine', origin: 'default.yaml', model: { thresholds: { hot: 100, warm: 50 } }, predictive: null });
+    expect(model).toMatchObject({
+      version: '2026.1',
+      actor: 'service:lead-engine',
+      origin: 'default.yaml',
+      model: { thresholds: { hot: 100, warm: 50 } },
+      predictive: null,
+    });
     expect((await http.get('/scoring/status')).body).toMatchObject({ state: expect.stringMatching(/running|catching_up/) });
   });
 
@@ -73,7 +87,12 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       const res = await http.get(`/leads/${id}`);
       return res.body.status === 'handed_to_sales' && res.body;
     }, 'the hand-off');
-    expect(handed.facts).toMatchObject({ owner: routing.categories.crm.managers[0], segment: 'B', temperature: 'hot', scoringModelVersion: '2026.1' });
+    expect(handed.facts).toMatchObject({
+      owner: routing.categories.crm.managers[0],
+      segment: 'B',
+      temperature: 'hot',
+      scoringModelVersion: '2026.1',
+    });
 
     const events = await history(id);
     const byId = new Map(events.map((e) => [e.metadata.eventId, e]));
@@ -84,24 +103,50 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       expect(s.data.modelVersion).toBe('2026.1');
       // Every rule's contribution is listed and they add up to the total.
       expect(s.data.breakdown.reduce((sum: number, c: { points: number }) => sum + c.points, 0)).toBe(s.data.total);
-      expect(s.data.breakdown.map((c: { rule: string }) => c.rule)).toEqual(expect.arrayContaining(['engagement.call_booked', 'engagement.decay', 'fit.industry', 'fit.channel', 'negative.free_mail', 'predictive']));
+      expect(s.data.breakdown.map((c: { rule: string }) => c.rule)).toEqual(
+        expect.arrayContaining([
+          'engagement.call_booked',
+          'engagement.decay',
+          'fit.industry',
+          'fit.channel',
+          'negative.free_mail',
+          'predictive',
+        ]),
+      );
       // The causation is the event that triggered the rescoring.
       expect(['LeadCaptured', 'ActivityRecorded', 'NeedConfirmed']).toContain(byId.get(s.metadata.causationId)?.type);
     }
     const last = scores.at(-1)!;
     expect(last.data).toMatchObject({ total: 123, temperature: 'hot' });
-    expect(last.data.breakdown).toEqual(expect.arrayContaining([{ rule: 'engagement.call_booked', points: 50, detail: '1 × 50 = 50' }, { rule: 'fit.industry', points: 12, detail: '"manufacturing"' }]));
+    expect(last.data.breakdown).toEqual(
+      expect.arrayContaining([
+        { rule: 'engagement.call_booked', points: 50, detail: '1 × 50 = 50' },
+        { rule: 'fit.industry', points: 12, detail: '"manufacturing"' },
+      ]),
+    );
 
     const assigned = events.find((e) => e.type === 'LeadAssigned')!;
     expect(assigned.metadata.actor).toBe('policy:category-routing');
-    expect(assigned.data).toEqual({ leadId: id, owner: routing.categories.crm.managers[0], rule: 'category:crm:round-robin', productLine: 'crm', segment: 'B' });
+    expect(assigned.data).toEqual({
+      leadId: id,
+      owner: routing.categories.crm.managers[0],
+      rule: 'category:crm:round-robin',
+      productLine: 'crm',
+      segment: 'B',
+    });
     expect(byId.get(assigned.metadata.causationId)?.type).toBe('LeadQualified');
 
     const handOff = events.find((e) => e.type === 'HandedToSales')!;
     expect(handOff.metadata.actor).toBe('policy:hot-hand-off');
-    expect(handOff.data).toMatchObject({ owner: routing.categories.crm.managers[0], qualified: true, facts: { temperature: 'hot', score: 123, productLine: 'crm' } });
+    expect(handOff.data).toMatchObject({
+      owner: routing.categories.crm.managers[0],
+      qualified: true,
+      facts: { temperature: 'hot', score: 123, productLine: 'crm' },
+    });
 
-    expect(new Set(events.map((e) => e.metadata.actor))).toEqual(new Set(['user:ana', 'service:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']));
+    expect(new Set(events.map((e) => e.metadata.actor))).toEqual(
+      new Set(['user:ana', 'service:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']),
+    );
 
     const score = await http.get(`/leads/${id}/score`);
     expect(score.status).toBe(200);
@@ -110,7 +155,13 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('assigns the next qualified crm lead to the next manager (round-robin)', async () => {
-    const id = (await http.post('/leads', lead('radu@beta.ro', { company: { name: 'Beta SA', industry: 'software', annualRevenue: 20_000_000 } }), as('user:ana'))).body.leadId;
+    const id = (
+      await http.post(
+        '/leads',
+        lead('radu@beta.ro', { company: { name: 'Beta SA', industry: 'software', annualRevenue: 20_000_000 } }),
+        as('user:ana'),
+      )
+    ).body.leadId;
     await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'CRM' }, as('user:ana'));
     await http.post(`/leads/${id}/budget`, { amount: 5000, currency: 'EUR' }, as('user:ana'));
     await http.post(`/leads/${id}/decision-maker`, { name: 'Radu', role: 'CTO' }, as('user:ana'));
@@ -122,7 +173,13 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('refuses a duplicate capture with the existing lead id, and appends nothing', async () => {
-    const first = (await http.post('/leads', lead('ion@gamma.ro', { contact: { name: 'Ion', email: 'ion@gamma.ro', phone: '+40 721 000 111' } }), as('user:ana'))).body.leadId;
+    const first = (
+      await http.post(
+        '/leads',
+        lead('ion@gamma.ro', { contact: { name: 'Ion', email: 'ion@gamma.ro', phone: '+40 721 000 111' } }),
+        as('user:ana'),
+      )
+    ).body.leadId;
     const commandId = randomUUID();
     const byEmail = await http.post('/leads', { ...lead(' ION@Gamma.ro '), commandId }, as('user:ana'));
     expect(byEmail.status).toBe(422);
@@ -136,12 +193,26 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
 
   it('activates a new model over HTTP, rescores live leads with it, and rejects invalid or reused versions', async () => {
     const current = (await http.get('/scoring/model')).body;
-    const invalid = await put('/scoring/model', { source: 'version: "x"\nthresholds: { hot: 10, warm: 50 }\nengagement: { call_booked: { points: "many" } }\n' }, as('user:maria'));
+    const invalid = await put(
+      '/scoring/model',
+      { source: 'version: "x"\nthresholds: { hot: 10, warm: 50 }\nengagement: { call_booked: { points: "many" } }\n' },
+      as('user:maria'),
+    );
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual(
       expect.arrayContaining([
-        { field: 'source.thresholds.hot', message: expect.stringMatching(/^line 2, column \d+: must be greater than thresholds.warm/), line: 2, column: expect.any(Number) },
-        { field: 'source.engagement.call_booked.points', message: expect.stringMatching(/^line 3, column \d+: expected a number/), line: 3, column: expect.any(Number) },
+        {
+          field: 'source.thresholds.hot',
+          message: expect.stringMatching(/^line 2, column \d+: must be greater than thresholds.warm/),
+          line: 2,
+          column: expect.any(Number),
+        },
+        {
+          field: 'source.engagement.call_booked.points',
+          message: expect.stringMatching(/^line 3, column \d+: expected a number/),
+          line: 3,
+          column: expect.any(Number),
+        },
       ]),
     );
     const same = await put('/scoring/model', { source: current.source }, as('user:maria'));
@@ -151,23 +222,39 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
 
     const id = (await http.post('/leads', lead('new@delta.ro'), as('user:ana'))).body.leadId;
     await eventually(async () => (await history(id)).some((e) => e.type === 'LeadScored'), 'the first score');
-    const next = current.source.replace('version: "2026.1"', 'version: "2026.2"').replace('hot: 100', 'hot: 40').replace('warm: 50', 'warm: 30');
+    const next = current.source
+      .replace('version: "2026.1"', 'version: "2026.2"')
+      .replace('hot: 100', 'hot: 40')
+      .replace('warm: 50', 'warm: 30');
     const activated = await put('/scoring/model', { source: next }, as('user:maria'));
     expect(activated.body).toMatchObject({ version: '2026.2', activated: true, previousVersion: '2026.1' });
-    expect((await http.get('/scoring/model')).body).toMatchObject({ version: '2026.2', actor: 'user:maria', model: { thresholds: { hot: 40, warm: 30 } } });
+    expect((await http.get('/scoring/model')).body).toMatchObject({
+      version: '2026.2',
+      actor: 'user:maria',
+      model: { thresholds: { hot: 40, warm: 30 } },
+    });
 
-    const rescored = await eventually(async () => (await history(id)).find((e) => e.type === 'LeadScored' && e.data.modelVersion === '2026.2'), 'the rescoring');
+    const rescored = await eventually(
+      async () => (await history(id)).find((e) => e.type === 'LeadScored' && e.data.modelVersion === '2026.2'),
+      'the rescoring',
+    );
     expect(rescored.data).toMatchObject({ temperature: 'hot', previousTemperature: 'cold' });
   });
 
   it('retrains the predictive model only once the history has outcomes to learn from', async () => {
     const res = await http.post('/scoring/predictive/retrain', {}, as('user:maria'));
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'rule_refused', rule: 'predictive.insufficient_history', message: expect.stringContaining('the history has 0') });
+    expect(res.body).toMatchObject({
+      code: 'rule_refused',
+      rule: 'predictive.insufficient_history',
+      message: expect.stringContaining('the history has 0'),
+    });
   });
 
   it('documents the scoring endpoints in OpenAPI', async () => {
     const paths = Object.keys((await http.get('/docs/openapi.json')).body.paths);
-    expect(paths).toEqual(expect.arrayContaining(['/scoring/model', '/scoring/predictive/retrain', '/scoring/status', '/leads/{id}/score']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/scoring/model', '/scoring/predictive/retrain', '/scoring/status', '/leads/{id}/score']),
+    );
   });
 });

@@ -10,7 +10,12 @@ import {
   type PipelineQuery,
   type ReadStore,
 } from '@lead/projections';
-import { appendCommands, generateLeads, chronological, type GeneratedLead } from '../../libs/projections/src/testing/lead-history.generator';
+import {
+  appendCommands,
+  generateLeads,
+  chronological,
+  type GeneratedLead,
+} from '../../libs/projections/src/testing/lead-history.generator';
 import { startHarness, type ProjectionHarness } from '../../libs/projections/src/testing/projection.test-kit';
 
 const LEADS = 10_000;
@@ -149,12 +154,19 @@ describe(`a generated history of ${LEADS.toLocaleString('en-US')} leads`, () => 
       for (const [name, n] of Object.entries(counts)) expect([row.period, name, n]).toEqual([row.period, name, want[name] ?? 0]);
       for (const [reason, n] of Object.entries(disqualifiedByReason)) expect(n).toBe(want[`reason:${reason}`]);
     }
-    const owners = await queryFunnel(h.readStore, { from: '2024-01-01', to: '2024-12-31', period: 'month', groupBy: 'owner', view: 'activity' });
+    const owners = await queryFunnel(h.readStore, {
+      from: '2024-01-01',
+      to: '2024-12-31',
+      period: 'month',
+      groupBy: 'owner',
+      view: 'activity',
+    });
     expect(owners.rows.length).toBe(byOwner.size);
     for (const row of owners.rows) {
       const want = byOwner.get(`${row.period} ${row.group}`)!;
       const { disqualifiedByReason: _, ...counts } = row.counts;
-      for (const [name, n] of Object.entries(counts)) expect([row.period, row.group, name, n]).toEqual([row.period, row.group, name, want[name] ?? 0]);
+      for (const [name, n] of Object.entries(counts))
+        expect([row.period, row.group, name, n]).toEqual([row.period, row.group, name, want[name] ?? 0]);
     }
   });
 
@@ -188,7 +200,13 @@ describe(`a generated history of ${LEADS.toLocaleString('en-US')} leads`, () => 
     expect(report.rows.map((r) => r.period)).toEqual([...cohorts.keys()].sort());
     for (const row of report.rows) {
       const c = cohorts.get(row.period!)!;
-      expect([row.counts.captured, row.counts.qualified, row.counts.handedToSales, row.counts.won, row.counts.lost]).toEqual([c.captured, c.qualified, c.handed, c.won, c.lost]);
+      expect([row.counts.captured, row.counts.qualified, row.counts.handedToSales, row.counts.won, row.counts.lost]).toEqual([
+        c.captured,
+        c.qualified,
+        c.handed,
+        c.won,
+        c.lost,
+      ]);
       expect(row.conversion.qualifiedPerCaptured).toBeCloseTo(c.qualified / c.captured, 4);
       expect(row.conversion.wonPerHanded).toBeCloseTo(c.won / c.handed, 4);
       const sorted = [...c.toQualified].sort((a, b) => a - b);
@@ -202,7 +220,9 @@ describe(`a generated history of ${LEADS.toLocaleString('en-US')} leads`, () => 
 
   it('lists every disqualification, by reason', async () => {
     const reasons = new Map<string, number>();
-    for (const lead of leads) for (const c of lead.commands) for (const e of c.events) if (e.type === 'Disqualified') reasons.set(e.data.reason, (reasons.get(e.data.reason) ?? 0) + 1);
+    for (const lead of leads)
+      for (const c of lead.commands)
+        for (const e of c.events) if (e.type === 'Disqualified') reasons.set(e.data.reason, (reasons.get(e.data.reason) ?? 0) + 1);
     for (const [reason, n] of reasons) {
       let count = 0;
       let cursor: string | undefined;

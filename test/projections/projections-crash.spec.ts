@@ -14,11 +14,15 @@ const CHILD = join(__dirname, 'support', 'projections-crash.child.ts');
 /** Starts the projections in a child process and SIGKILLs it after `commits` commits plus a random few milliseconds. */
 function runThenKill(eventsFile: string, readFile: string, commits: number, delayMs: number): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CHILD, eventsFile, readFile, '500'], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CHILD, eventsFile, readFile, '500'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let seen = 0;
     let stderr = '';
     let partial = '';
@@ -88,11 +92,13 @@ describe('projections killed at random moments', () => {
       await runner.waitUntilCaughtUp(60_000);
       const head = (await store.headPosition())!;
       expect(Number(head.commit)).toBeGreaterThanOrEqual(appended);
-      for (const status of await runner.status()) expect(status).toMatchObject({ state: 'running', checkpoint: head.commit.toString(), eventsBehind: 0 });
+      for (const status of await runner.status())
+        expect(status).toMatchObject({ state: 'running', checkpoint: head.commit.toString(), eventsBehind: 0 });
       const recovered = await dumpReadModels(readStore);
       const clean = await cleanRebuild(store);
       expect(Object.values(clean).reduce((n, docs) => n + docs.length, 0)).toBeGreaterThan(10_000);
-      for (const collection of Object.keys(clean)) expect([seed, collection, recovered[collection]]).toEqual([seed, collection, clean[collection]]);
+      for (const collection of Object.keys(clean))
+        expect([seed, collection, recovered[collection]]).toEqual([seed, collection, clean[collection]]);
     } finally {
       await runner.stop();
       await readStore.close();

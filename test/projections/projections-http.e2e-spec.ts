@@ -13,7 +13,10 @@ const b2bLead = {
 
 /** The app itself, on a store handed in, with a short read-your-writes wait so the timeout case is quick. */
 function createHost(store: SqliteEventStore): Promise<INestApplication> {
-  return createApp({ eventStore: store, projections: { readStore: { kind: 'sqlite', path: ':memory:' }, minPositionWaitMs: 300 } }, { logger: false });
+  return createApp(
+    { eventStore: store, projections: { readStore: { kind: 'sqlite', path: ':memory:' }, minPositionWaitMs: 300 } },
+    { logger: false },
+  );
 }
 
 describe('read models over HTTP', () => {
@@ -43,24 +46,54 @@ describe('read models over HTTP', () => {
     const pipeline = await http.get(`/pipeline?stage=qualified&minPosition=${qualified.body.position}`);
     expect(pipeline.status).toBe(200);
     expect(pipeline.body.items.map((l: { leadId: string }) => l.leadId)).toContain(id);
-    expect(pipeline.body.items.find((l: { leadId: string }) => l.leadId === id)).toMatchObject({ stage: 'qualified', channel: 'web_form', campaign: 'crm-2026', revision: 4 });
+    expect(pipeline.body.items.find((l: { leadId: string }) => l.leadId === id)).toMatchObject({
+      stage: 'qualified',
+      channel: 'web_form',
+      campaign: 'crm-2026',
+      revision: 4,
+    });
     expect(BigInt(pipeline.body.asOf)).toBeGreaterThanOrEqual(BigInt(qualified.body.position));
 
-    const nurtured = await http.post(`/leads/${id}/nurture`, { reason: 'budget next year', track: 'content', revisitAt: '2099-01-01T00:00:00Z' });
+    const nurtured = await http.post(`/leads/${id}/nurture`, {
+      reason: 'budget next year',
+      track: 'content',
+      revisitAt: '2099-01-01T00:00:00Z',
+    });
     expect(nurtured.status).toBe(200);
     const queue = await http.get(`/nurture-queue?track=content&minPosition=${nurtured.body.position}`);
-    expect(queue.body).toMatchObject({ items: [{ leadId: id, track: 'content', reason: 'budget next year', revisitAt: '2099-01-01T00:00:00.000Z' }], nextCursor: null });
+    expect(queue.body).toMatchObject({
+      items: [{ leadId: id, track: 'content', reason: 'budget next year', revisitAt: '2099-01-01T00:00:00.000Z' }],
+      nextCursor: null,
+    });
     expect((await http.get(`/nurture-queue?dueAt=2098-12-31T00:00:00Z&minPosition=${nurtured.body.position}`)).body.items).toEqual([]);
 
-    const disqualified = await http.post(`/leads/${id}/disqualify`, { reason: 'no_need', note: 'bought elsewhere' }, { 'x-actor': 'user:bogdan' });
+    const disqualified = await http.post(
+      `/leads/${id}/disqualify`,
+      { reason: 'no_need', note: 'bought elsewhere' },
+      { 'x-actor': 'user:bogdan' },
+    );
     expect(disqualified.status).toBe(200);
     const rows = await http.get(`/disqualifications?actor=user:bogdan&minPosition=${disqualified.body.position}`);
-    expect(rows.body.items).toEqual([expect.objectContaining({ leadId: id, reason: 'no_need', note: 'bought elsewhere', actor: 'user:bogdan', facts: expect.objectContaining({ need: 'CRM' }) })]);
+    expect(rows.body.items).toEqual([
+      expect.objectContaining({
+        leadId: id,
+        reason: 'no_need',
+        note: 'bought elsewhere',
+        actor: 'user:bogdan',
+        facts: expect.objectContaining({ need: 'CRM' }),
+      }),
+    ]);
 
     const today = new Date().toISOString().slice(0, 10);
-    const funnel = await http.get(`/funnel?from=${today}&to=${today}&period=month&view=cohort&groupBy=channel&minPosition=${disqualified.body.position}`);
+    const funnel = await http.get(
+      `/funnel?from=${today}&to=${today}&period=month&view=cohort&groupBy=channel&minPosition=${disqualified.body.position}`,
+    );
     expect(funnel.status).toBe(200);
-    expect(funnel.body.rows[0]).toMatchObject({ period: today.slice(0, 7), group: 'web_form', counts: { captured: 1, qualified: 1, nurtured: 1, disqualified: 1, disqualifiedByReason: { no_need: 1 } } });
+    expect(funnel.body.rows[0]).toMatchObject({
+      period: today.slice(0, 7),
+      group: 'web_form',
+      counts: { captured: 1, qualified: 1, nurtured: 1, disqualified: 1, disqualifiedByReason: { no_need: 1 } },
+    });
   });
 
   it('answers 503 with Retry-After when the read model does not reach minPosition in time', async () => {
@@ -83,7 +116,10 @@ describe('read models over HTTP', () => {
     expect(withoutView.body.view).toBe('activity'); // the default view
     expect((await http.get('/funnel?from=2025-01-01&to=2025-01-31&period=month&view=weekly')).status).toBe(400);
     expect((await http.get('/funnel?from=2025-02-30&to=2025-03-01&period=month&view=activity')).status).toBe(400);
-    expect((await http.get('/funnel?from=2025-03-01&to=2025-01-01&period=month&view=activity')).body).toMatchObject({ code: 'bad_request', message: 'from must not be after to' });
+    expect((await http.get('/funnel?from=2025-03-01&to=2025-01-01&period=month&view=activity')).body).toMatchObject({
+      code: 'bad_request',
+      message: 'from must not be after to',
+    });
     expect((await http.get('/disqualifications?reason=boredom')).status).toBe(400);
     expect((await http.get('/nurture-queue?dueAt=tomorrow')).status).toBe(400);
   });
@@ -101,7 +137,12 @@ describe('read models over HTTP', () => {
 
   it('reports projection status, rebuilds by name and serves Prometheus metrics', async () => {
     const status = await http.get('/projections');
-    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual(['pipeline', 'nurture-queue', 'funnel', 'disqualifications']);
+    expect(status.body.projections.map((p: { name: string }) => p.name)).toEqual([
+      'pipeline',
+      'nurture-queue',
+      'funnel',
+      'disqualifications',
+    ]);
     expect(status.body.projections[0]).toMatchObject({ state: 'running', eventsBehind: 0, secondsBehind: 0, version: 1 });
 
     const rebuild = await http.post('/projections/funnel/rebuild');

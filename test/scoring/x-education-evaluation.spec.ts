@@ -6,10 +6,15 @@ import { evaluateOnXEducation, toLeadCommands, X_EDUCATION_ACTIVITY_TYPES, xEduc
 /** The published data stays outside the project: ../shared/datasets relative to the project root. */
 const LEADS_CSV = resolve(__dirname, '..', '..', '..', 'shared', 'datasets', 'x_education_leads', 'Leads.csv');
 const present = existsSync(LEADS_CSV);
-if (!present) console.warn(`X Education evaluation skipped: ${LEADS_CSV} not found (the data set is read from ../shared/datasets, never copied into the project)`);
+if (!present)
+  console.warn(
+    `X Education evaluation skipped: ${LEADS_CSV} not found (the data set is read from ../shared/datasets, never copied into the project)`,
+  );
 
 const suite = present ? describe : describe.skip;
-const title = present ? 'X Education leads (real data, fixed split)' : 'X Education leads — SKIPPED: ../shared/datasets/x_education_leads/Leads.csv not found';
+const title = present
+  ? 'X Education leads (real data, fixed split)'
+  : 'X Education leads — SKIPPED: ../shared/datasets/x_education_leads/Leads.csv not found';
 
 suite(title, () => {
   // Seed and fraction are fixed so that the figures are reproducible; the floors sit a little under what this split reaches.
@@ -55,7 +60,8 @@ suite(title, () => {
     let won = 0;
     for (const lead of xEducationRows(LEADS_CSV)) {
       let history: LeadEvent[] = [];
-      for (const command of toLeadCommands(lead, { idFactory: (name) => name, clock })) history = history.concat(decide(command, foldLead(history), policy));
+      for (const command of toLeadCommands(lead, { idFactory: (name) => name, clock }))
+        history = history.concat(decide(command, foldLead(history), policy));
       if (history[history.length - 1].type === 'SaleWon') won++;
     }
     expect(won).toBe(3561);

@@ -17,7 +17,8 @@ export function esdbAvailability(): { source: 'server' | 'double'; skipReason?: 
   if (process.env.EVENTSTORE_URL) return { source: 'server' };
   if (existsSync(ESDB_DOUBLE_DIR)) return { source: 'double' };
   return {
-    skipReason: 'no EventStoreDB: EVENTSTORE_URL is not set and the esdb-double test double (../shared/esdb-double next to the project) is not available',
+    skipReason:
+      'no EventStoreDB: EVENTSTORE_URL is not set and the esdb-double test double (../shared/esdb-double next to the project) is not available',
   };
 }
 
@@ -31,7 +32,7 @@ export async function startEsdbForTests(): Promise<EsdbForTests> {
   if (availability.source === 'server') {
     return { connectionString: process.env.EVENTSTORE_URL as string, stop: async () => undefined };
   }
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the double lives outside the project and is loaded only when present
   const { startEsdbDouble } = require(ESDB_DOUBLE_DIR) as {
     startEsdbDouble(options: { nodeModules: string }): Promise<{ connectionString: string; stop(): Promise<void> }>;
   };

@@ -38,7 +38,7 @@ export function eventStoreCases(): StoreCase[] {
 }
 
 function esdbSkipReason(): string | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily so that a suite without EventStoreDB never touches the double
   const { esdbAvailability } = require('./esdb-server') as typeof import('./esdb-server');
   return esdbAvailability().skipReason;
 }

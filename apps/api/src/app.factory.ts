@@ -10,7 +10,10 @@ export const BODY_LIMIT = process.env.BODY_LIMIT ?? '64kb';
 
 /** Builds the HTTP application; main.ts and the end-to-end tests share it. */
 export async function createApp(options: AppOptions = {}, { logger = true }: { logger?: boolean } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bodyParser: false, logger: logger ? undefined : false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    bodyParser: false,
+    logger: logger ? undefined : false,
+  });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(new CommandValidationPipe());
   app.useGlobalFilters(new ErrorFilter());

@@ -16,7 +16,10 @@ export async function openEngine(options: LeadLifecycleOptions & { imports?: Dyn
 }
 
 /** Runs `work` with an engine and always closes it, so the store's file is left clean. */
-export async function withEngine<T>(work: (engine: INestApplicationContext) => Promise<T>, options?: LeadLifecycleOptions & { imports?: DynamicModule[] }): Promise<T> {
+export async function withEngine<T>(
+  work: (engine: INestApplicationContext) => Promise<T>,
+  options?: LeadLifecycleOptions & { imports?: DynamicModule[] },
+): Promise<T> {
   const engine = await openEngine(options);
   try {
     return await work(engine);

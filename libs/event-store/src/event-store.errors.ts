@@ -22,7 +22,10 @@ export class StreamDeletedError extends Error {
 /** The store cannot be reached (connection lost, server down); the operation may be retried later. */
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
   }
 }

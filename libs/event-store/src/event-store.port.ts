@@ -98,7 +98,11 @@ export interface EventStore {
    * @throws WrongExpectedRevisionError when expectedRevision does not hold.
    * @throws StreamDeletedError when the stream was deleted.
    */
-  appendToStream(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult>;
 
   /** Reads a stream; a stream that does not exist reads as an empty list. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

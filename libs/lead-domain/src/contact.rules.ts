@@ -53,7 +53,10 @@ export function companyProblems(kind: LeadKind, company: Partial<Company> | unde
   if (company.annualRevenue !== undefined && !(company.annualRevenue >= 0)) {
     problems.push({ field: 'company.annualRevenue', message: 'must be a non-negative number' });
   }
-  if (company.foundedYear !== undefined && (!Number.isInteger(company.foundedYear) || company.foundedYear < 1600 || company.foundedYear > now.getUTCFullYear())) {
+  if (
+    company.foundedYear !== undefined &&
+    (!Number.isInteger(company.foundedYear) || company.foundedYear < 1600 || company.foundedYear > now.getUTCFullYear())
+  ) {
     problems.push({ field: 'company.foundedYear', message: `must be a year between 1600 and ${now.getUTCFullYear()}` });
   }
   if (company.country !== undefined && !/^[A-Za-z]{2}$/.test(company.country)) {

@@ -28,7 +28,10 @@ export interface CommandContext {
 
 type Command<T extends string, D> = { type: T; data: D } & CommandContext;
 
-export type CaptureLead = Command<'CaptureLead', { kind: LeadKind; contact: Contact; company?: Company; source: LeadSource; need?: string; attributes?: LeadAttributes }>;
+export type CaptureLead = Command<
+  'CaptureLead',
+  { kind: LeadKind; contact: Contact; company?: Company; source: LeadSource; need?: string; attributes?: LeadAttributes }
+>;
 export type CorrectContactDetails = Command<'CorrectContactDetails', { contact?: Partial<Contact>; company?: Partial<Company> }>;
 export type ConfirmNeed = Command<'ConfirmNeed', { need: string; productLine?: string }>;
 export type VerifyBudget = Command<'VerifyBudget', Budget>;

@@ -61,16 +61,7 @@ export type MergedLead = Live<'merged'> & { survivorLeadId: string };
 export type ErasedLead = { status: 'erased'; leadId: string };
 
 export type LeadState =
-  | NoLead
-  | OpenLead
-  | QualifiedLead
-  | NurturingLead
-  | DisqualifiedLead
-  | HandedLead
-  | WonLead
-  | LostLead
-  | MergedLead
-  | ErasedLead;
+  NoLead | OpenLead | QualifiedLead | NurturingLead | DisqualifiedLead | HandedLead | WonLead | LostLead | MergedLead | ErasedLead;
 
 export type ExistingLead = Exclude<LeadState, NoLead | ErasedLead>;
 
@@ -110,17 +101,30 @@ export function evolve(state: LeadState, event: LeadEvent): LeadState {
     case 'LeadScored':
       return withFacts({ score: event.data.total, temperature: event.data.temperature, scoringModelVersion: event.data.modelVersion });
     case 'LeadAssigned':
-      return withFacts({ owner: event.data.owner, segment: event.data.segment ?? state.facts.segment, productLine: event.data.productLine ?? state.facts.productLine });
+      return withFacts({
+        owner: event.data.owner,
+        segment: event.data.segment ?? state.facts.segment,
+        productLine: event.data.productLine ?? state.facts.productLine,
+      });
     case 'LeadQualified':
       return { ...base, status: 'qualified' };
     case 'SentToNurture':
-      return { ...base, status: 'nurturing', nurture: { track: event.data.track, reason: event.data.reason, revisitAt: event.data.revisitAt } };
+      return {
+        ...base,
+        status: 'nurturing',
+        nurture: { track: event.data.track, reason: event.data.reason, revisitAt: event.data.revisitAt },
+      };
     case 'LeadReactivated':
       return { ...base, status: 'open' };
     case 'Disqualified':
       return { ...base, status: 'disqualified', disqualification: { reason: event.data.reason, note: event.data.note } };
     case 'HandedToSales':
-      return { ...base, status: 'handed_to_sales', qualified: event.data.qualified, facts: { ...state.facts, owner: event.data.owner ?? state.facts.owner } };
+      return {
+        ...base,
+        status: 'handed_to_sales',
+        qualified: event.data.qualified,
+        facts: { ...state.facts, owner: event.data.owner ?? state.facts.owner },
+      };
     case 'SaleWon':
       return { ...base, status: 'won' };
     case 'SaleLost':
@@ -141,7 +145,10 @@ export function foldLead(events: readonly LeadEvent[], from: LeadState = initial
 export function decide(command: LeadCommand, state: LeadState, policy: LeadPolicy = DEFAULT_LEAD_POLICY): LeadEvent[] {
   const { leadId } = command;
   if (command.occurredAt.getTime() > command.now.getTime() + CLOCK_SKEW_MS) {
-    throw LeadValidationError.of('occurredAt', `must not be in the future (it is ${command.occurredAt.toISOString()}, now is ${command.now.toISOString()})`);
+    throw LeadValidationError.of(
+      'occurredAt',
+      `must not be in the future (it is ${command.occurredAt.toISOString()}, now is ${command.now.toISOString()})`,
+    );
   }
 
   if (command.type === 'CaptureLead') {
@@ -160,7 +167,16 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
     return [
       {
         type: 'LeadCaptured',
-        data: { leadId, kind, contact: clean, ...(company ? { company: { ...company, name: company.name.trim() } } : {}), source, ...(need ? { need: need.trim() } : {}), ...(attributes && Object.keys(attributes).length ? { attributes } : {}), ...contactKeys(clean) },
+        data: {
+          leadId,
+          kind,
+          contact: clean,
+          ...(company ? { company: { ...company, name: company.name.trim() } } : {}),
+          source,
+          ...(need ? { need: need.trim() } : {}),
+          ...(attributes && Object.keys(attributes).length ? { attributes } : {}),
+          ...contactKeys(clean),
+        },
       },
     ];
   }
@@ -186,13 +202,25 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
           .map((f) => `company.${f}`),
       ];
       if (changedFields.length === 0) return []; // the same details again change nothing
-      return [{ type: 'ContactDetailsCorrected', data: { leadId, contact: clean, ...(company ? { company } : {}), ...contactKeys(clean), changedFields } }];
+      return [
+        {
+          type: 'ContactDetailsCorrected',
+          data: { leadId, contact: clean, ...(company ? { company } : {}), ...contactKeys(clean), changedFields },
+        },
+      ];
     }
 
     case 'ConfirmNeed': {
       allowIn(lead, ['open', 'qualified', 'nurturing'], 'confirm the need of');
-      rejectIf([...text('need', command.data.need), ...(command.data.productLine !== undefined ? text('productLine', command.data.productLine) : [])]);
-      const data = { leadId, need: command.data.need.trim(), ...(command.data.productLine ? { productLine: command.data.productLine.trim() } : {}) };
+      rejectIf([
+        ...text('need', command.data.need),
+        ...(command.data.productLine !== undefined ? text('productLine', command.data.productLine) : []),
+      ]);
+      const data = {
+        leadId,
+        need: command.data.need.trim(),
+        ...(command.data.productLine ? { productLine: command.data.productLine.trim() } : {}),
+      };
       return withAutomaticQualification(lead, { type: 'NeedConfirmed', data });
     }
 
@@ -200,9 +228,15 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       allowIn(lead, ['open', 'qualified', 'nurturing'], 'verify the budget of');
       const { amount, currency, availableFrom } = command.data;
       rejectIf([
-        ...(amount !== undefined && !(Number.isFinite(amount) && amount >= 0) ? [{ field: 'amount', message: 'must be a non-negative number' }] : []),
-        ...(currency !== undefined && !/^[A-Z]{3}$/.test(currency) ? [{ field: 'currency', message: 'must be an ISO 4217 code such as "EUR"' }] : []),
-        ...(availableFrom !== undefined && Number.isNaN(Date.parse(availableFrom)) ? [{ field: 'availableFrom', message: 'must be an ISO 8601 date' }] : []),
+        ...(amount !== undefined && !(Number.isFinite(amount) && amount >= 0)
+          ? [{ field: 'amount', message: 'must be a non-negative number' }]
+          : []),
+        ...(currency !== undefined && !/^[A-Z]{3}$/.test(currency)
+          ? [{ field: 'currency', message: 'must be an ISO 4217 code such as "EUR"' }]
+          : []),
+        ...(availableFrom !== undefined && Number.isNaN(Date.parse(availableFrom))
+          ? [{ field: 'availableFrom', message: 'must be an ISO 8601 date' }]
+          : []),
         ...(amount !== undefined && currency === undefined ? [{ field: 'currency', message: 'is required when amount is given' }] : []),
       ]);
       return withAutomaticQualification(lead, { type: 'BudgetVerified', data: { leadId, ...command.data } });
@@ -217,13 +251,26 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
           `"${command.data.role}" is not a decision maker: reaching an assistant or gatekeeper does not qualify a lead`,
         );
       }
-      return withAutomaticQualification(lead, { type: 'DecisionMakerReached', data: { leadId, name: command.data.name.trim(), role: command.data.role.trim() } });
+      return withAutomaticQualification(lead, {
+        type: 'DecisionMakerReached',
+        data: { leadId, name: command.data.name.trim(), role: command.data.role.trim() },
+      });
     }
 
     case 'RecordActivity': {
       refuseIn(lead, ['merged'], 'record activity on');
       rejectIf(oneOf('type', command.data.activityType, policy.activityTypes));
-      return [{ type: 'ActivityRecorded', data: { leadId, activityType: command.data.activityType, activityAt: command.occurredAt.toISOString(), ...(command.data.details ? { details: command.data.details } : {}) } }];
+      return [
+        {
+          type: 'ActivityRecorded',
+          data: {
+            leadId,
+            activityType: command.data.activityType,
+            activityAt: command.occurredAt.toISOString(),
+            ...(command.data.details ? { details: command.data.details } : {}),
+          },
+        },
+      ];
     }
 
     case 'RecordScore': {
@@ -233,11 +280,27 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       rejectIf([
         ...oneOf('temperature', temperature, TEMPERATURES),
         ...text('modelVersion', modelVersion),
-        ...(Math.abs(sum - total) > 1e-9 ? [{ field: 'breakdown', message: `contributions add up to ${sum}, not to the total ${total}` }] : []),
+        ...(Math.abs(sum - total) > 1e-9
+          ? [{ field: 'breakdown', message: `contributions add up to ${sum}, not to the total ${total}` }]
+          : []),
       ]);
-      const unchanged = lead.facts.score === total && lead.facts.temperature === temperature && lead.facts.scoringModelVersion === modelVersion;
+      const unchanged =
+        lead.facts.score === total && lead.facts.temperature === temperature && lead.facts.scoringModelVersion === modelVersion;
       if (unchanged) return []; // a score that changes nothing is not a fact worth recording
-      return [{ type: 'LeadScored', data: { leadId, total, temperature, ...(lead.facts.temperature ? { previousTemperature: lead.facts.temperature } : {}), modelVersion, breakdown, scoredAt } }];
+      return [
+        {
+          type: 'LeadScored',
+          data: {
+            leadId,
+            total,
+            temperature,
+            ...(lead.facts.temperature ? { previousTemperature: lead.facts.temperature } : {}),
+            modelVersion,
+            breakdown,
+            scoredAt,
+          },
+        },
+      ];
     }
 
     case 'QualifyLead': {
@@ -251,8 +314,15 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       allowIn(lead, ['open', 'qualified', 'nurturing', 'handed_to_sales'], 'assign');
       rejectIf([...text('owner', command.data.owner), ...text('rule', command.data.rule)]);
       const { owner, rule, productLine, segment } = command.data;
-      if (owner === lead.facts.owner && (segment ?? lead.facts.segment) === lead.facts.segment && (productLine ?? lead.facts.productLine) === lead.facts.productLine) return [];
-      return [{ type: 'LeadAssigned', data: { leadId, owner, rule, ...(productLine ? { productLine } : {}), ...(segment ? { segment } : {}) } }];
+      if (
+        owner === lead.facts.owner &&
+        (segment ?? lead.facts.segment) === lead.facts.segment &&
+        (productLine ?? lead.facts.productLine) === lead.facts.productLine
+      )
+        return [];
+      return [
+        { type: 'LeadAssigned', data: { leadId, owner, rule, ...(productLine ? { productLine } : {}), ...(segment ? { segment } : {}) } },
+      ];
     }
 
     case 'SendToNurture': {
@@ -261,9 +331,16 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       rejectIf([
         ...text('reason', reason),
         ...oneOf('track', track, NURTURE_TRACKS),
-        ...(revisitAt !== undefined && !(revisitAt.getTime() > command.occurredAt.getTime()) ? [{ field: 'revisitAt', message: 'must be after the time the lead is sent to nurture' }] : []),
+        ...(revisitAt !== undefined && !(revisitAt.getTime() > command.occurredAt.getTime())
+          ? [{ field: 'revisitAt', message: 'must be after the time the lead is sent to nurture' }]
+          : []),
       ]);
-      return [{ type: 'SentToNurture', data: { leadId, reason: reason.trim(), track, ...(revisitAt ? { revisitAt: revisitAt.toISOString() } : {}) } }];
+      return [
+        {
+          type: 'SentToNurture',
+          data: { leadId, reason: reason.trim(), track, ...(revisitAt ? { revisitAt: revisitAt.toISOString() } : {}) },
+        },
+      ];
     }
 
     case 'ReactivateLead': {
@@ -271,7 +348,10 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
         throw refused(lead, 'reactivate', ['nurturing', 'disqualified', 'lost']);
       }
       rejectIf(text('reason', command.data.reason));
-      const reactivated: LeadEvent = { type: 'LeadReactivated', data: { leadId, reason: command.data.reason.trim(), previousStatus: lead.status } };
+      const reactivated: LeadEvent = {
+        type: 'LeadReactivated',
+        data: { leadId, reason: command.data.reason.trim(), previousStatus: lead.status },
+      };
       // Back to open; a lead that still has all three facts is qualified again at once.
       return [reactivated, ...(isFullyQualified(lead.facts) ? [automaticQualification(lead, lead.facts)] : [])];
     }
@@ -300,7 +380,13 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       return [
         {
           type: 'HandedToSales',
-          data: { leadId, ...(owner ? { owner } : {}), qualified: lead.status === 'qualified', ...(override && lead.status !== 'qualified' ? { override: { reason: override.reason.trim() } } : {}), facts: snapshot(lead) },
+          data: {
+            leadId,
+            ...(owner ? { owner } : {}),
+            qualified: lead.status === 'qualified',
+            ...(override && lead.status !== 'qualified' ? { override: { reason: override.reason.trim() } } : {}),
+            facts: snapshot(lead),
+          },
         },
       ];
     }
@@ -311,19 +397,34 @@ export function decide(command: LeadCommand, state: LeadState, policy: LeadPolic
       rejectIf([
         ...oneOf('outcome', outcome, ['won', 'lost']),
         ...(outcome === 'lost' ? text('reason', reason) : []),
-        ...(amount !== undefined && !(Number.isFinite(amount) && amount >= 0) ? [{ field: 'amount', message: 'must be a non-negative number' }] : []),
+        ...(amount !== undefined && !(Number.isFinite(amount) && amount >= 0)
+          ? [{ field: 'amount', message: 'must be a non-negative number' }]
+          : []),
       ]);
-      if (outcome === 'won') return [{ type: 'SaleWon', data: { leadId, ...(reason ? { reason } : {}), ...(amount !== undefined ? { amount } : {}), ...(currency ? { currency } : {}) } }];
+      if (outcome === 'won')
+        return [
+          {
+            type: 'SaleWon',
+            data: { leadId, ...(reason ? { reason } : {}), ...(amount !== undefined ? { amount } : {}), ...(currency ? { currency } : {}) },
+          },
+        ];
       const lost: LeadEvent = { type: 'SaleLost', data: { leadId, reason: reason!.trim(), needRemains: needRemains === true } };
       // A lost deal whose need is still there goes back to marketing, not to the graveyard.
-      return needRemains ? [lost, { type: 'SentToNurture', data: { leadId, reason: `sale lost, need remains: ${reason!.trim()}`, track: 'nurture' } }] : [lost];
+      return needRemains
+        ? [lost, { type: 'SentToNurture', data: { leadId, reason: `sale lost, need remains: ${reason!.trim()}`, track: 'nurture' } }]
+        : [lost];
     }
 
     case 'MergeDuplicate': {
       refuseIn(lead, ['merged'], 'merge');
       rejectIf(text('survivorLeadId', command.data.survivorLeadId));
       if (command.data.survivorLeadId === leadId) throw LeadValidationError.of('survivorLeadId', 'a lead cannot be merged into itself');
-      return [{ type: 'DuplicateMerged', data: { leadId, survivorLeadId: command.data.survivorLeadId, ...(command.data.note ? { note: command.data.note } : {}) } }];
+      return [
+        {
+          type: 'DuplicateMerged',
+          data: { leadId, survivorLeadId: command.data.survivorLeadId, ...(command.data.note ? { note: command.data.note } : {}) },
+        },
+      ];
     }
 
     case 'ErasePersonalData': {
@@ -348,7 +449,9 @@ export function isFullyQualified(facts: LeadFacts): boolean {
 }
 
 export function missingFacts(facts: LeadFacts): string[] {
-  return [!facts.need && 'need', !facts.budget && 'budget', !facts.decisionMaker && 'decision maker'].filter((x): x is string => Boolean(x));
+  return [!facts.need && 'need', !facts.budget && 'budget', !facts.decisionMaker && 'decision maker'].filter((x): x is string =>
+    Boolean(x),
+  );
 }
 
 /** The fact itself, plus LeadQualified when it completes need + budget + decision maker. */
@@ -398,7 +501,9 @@ function text(field: string, value: unknown, max = 500): FieldProblem[] {
 }
 
 function oneOf(field: string, value: unknown, allowed: readonly string[]): FieldProblem[] {
-  return typeof value === 'string' && allowed.includes(value) ? [] : [{ field, message: `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})` }];
+  return typeof value === 'string' && allowed.includes(value)
+    ? []
+    : [{ field, message: `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})` }];
 }
 
 const ATTRIBUTE_KEY = /^[A-Za-z][\w.-]{0,63}$/;
@@ -406,11 +511,13 @@ const MAX_ATTRIBUTES = 50;
 
 function attributeProblems(attributes: LeadAttributes | undefined): FieldProblem[] {
   if (attributes === undefined) return [];
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return [{ field: 'attributes', message: 'must be an object of simple values' }];
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+    return [{ field: 'attributes', message: 'must be an object of simple values' }];
   const entries = Object.entries(attributes);
   if (entries.length > MAX_ATTRIBUTES) return [{ field: 'attributes', message: `may hold at most ${MAX_ATTRIBUTES} entries` }];
   return entries.flatMap(([key, value]): FieldProblem[] => {
-    if (!ATTRIBUTE_KEY.test(key)) return [{ field: `attributes.${key}`, message: 'keys start with a letter and hold at most 64 letters, digits, _ . -' }];
+    if (!ATTRIBUTE_KEY.test(key))
+      return [{ field: `attributes.${key}`, message: 'keys start with a letter and hold at most 64 letters, digits, _ . -' }];
     if (typeof value === 'string' ? value.length > 500 : typeof value !== 'number' && typeof value !== 'boolean') {
       return [{ field: `attributes.${key}`, message: 'must be a string (at most 500 characters), a number or a boolean' }];
     }

@@ -7,11 +7,33 @@ export const LEAD_KINDS = ['B2B', 'B2C'] as const;
 export type LeadKind = (typeof LEAD_KINDS)[number];
 
 /** What the lead did to reach us. */
-export const CHANNELS = ['web_form', 'ebook', 'trial', 'price_request', 'event', 'referral', 'trade_show', 'inbound_email', 'phone_call', 'other'] as const;
+export const CHANNELS = [
+  'web_form',
+  'ebook',
+  'trial',
+  'price_request',
+  'event',
+  'referral',
+  'trade_show',
+  'inbound_email',
+  'phone_call',
+  'other',
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Where the traffic came from. */
-export const ORIGINS = ['organic_search', 'paid_search', 'social', 'email', 'referral', 'direct_traffic', 'display', 'offline', 'other', 'unknown'] as const;
+export const ORIGINS = [
+  'organic_search',
+  'paid_search',
+  'social',
+  'email',
+  'referral',
+  'direct_traffic',
+  'display',
+  'offline',
+  'other',
+  'unknown',
+] as const;
 export type Origin = (typeof ORIGINS)[number];
 
 export const DEFAULT_ACTIVITY_TYPES = [

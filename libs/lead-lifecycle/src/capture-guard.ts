@@ -34,6 +34,9 @@ export class DuplicateLeadError extends LeadRuleRefusedError {
     readonly existingLeadId: string,
     readonly matchedOn: 'email' | 'phone',
   ) {
-    super('capture.duplicate', `A lead with the same ${matchedOn} already exists: ${existingLeadId} (record activity on it or merge by hand)`);
+    super(
+      'capture.duplicate',
+      `A lead with the same ${matchedOn} already exists: ${existingLeadId} (record activity on it or merge by hand)`,
+    );
   }
 }

@@ -3,12 +3,18 @@ import { IsISO8601, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from '
 
 /** Fields every command accepts besides its own. */
 export class CommandOptions {
-  @ApiPropertyOptional({ description: 'Idempotency key: a retried command id returns the first result and appends nothing. Generated when absent.', format: 'uuid' })
+  @ApiPropertyOptional({
+    description: 'Idempotency key: a retried command id returns the first result and appends nothing. Generated when absent.',
+    format: 'uuid',
+  })
   @IsOptional()
   @IsUUID()
   commandId?: string;
 
-  @ApiPropertyOptional({ description: 'Revision the lead must be at (from a previous answer); a stale one is refused with 409.', minimum: 0 })
+  @ApiPropertyOptional({
+    description: 'Revision the lead must be at (from a previous answer); a stale one is refused with 409.',
+    minimum: 0,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -20,7 +26,10 @@ export class CommandOptions {
   @MaxLength(200)
   correlationId?: string;
 
-  @ApiPropertyOptional({ description: 'Business time of the fact (ISO 8601), for importing history; defaults to now, never in the future.', example: '2026-11-20T09:30:00Z' })
+  @ApiPropertyOptional({
+    description: 'Business time of the fact (ISO 8601), for importing history; defaults to now, never in the future.',
+    example: '2026-11-20T09:30:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   occurredAt?: string;

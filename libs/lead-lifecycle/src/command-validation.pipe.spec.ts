@@ -21,7 +21,9 @@ describe('command body validation', () => {
   const asBody = { type: 'body' as const, metatype: ConfirmNeedBody };
 
   it('the HTTP pipe refuses an unknown field, naming it', async () => {
-    await expect(pipe.transform({ need: 'CRM', priority: 'high' }, asBody)).rejects.toEqual(LeadValidationError.of('priority', 'property priority should not exist'));
+    await expect(pipe.transform({ need: 'CRM', priority: 'high' }, asBody)).rejects.toEqual(
+      LeadValidationError.of('priority', 'property priority should not exist'),
+    );
   });
 
   it('a body the pipe validated is handed through by the executor as the same instance', async () => {
@@ -32,6 +34,8 @@ describe('command body validation', () => {
   it('the executor still validates bodies that did not come through the pipe (CommandBus callers)', () => {
     expect(refusal(() => executor.validate(ConfirmNeedBody, { need: '' })).problems.map((p) => p.field)).toEqual(['need']);
     const instance = plainToInstance(ConfirmNeedBody, { need: 'CRM', priority: 'high' });
-    expect(refusal(() => executor.validate(ConfirmNeedBody, instance)).problems).toEqual([{ field: 'priority', message: 'property priority should not exist' }]);
+    expect(refusal(() => executor.validate(ConfirmNeedBody, instance)).problems).toEqual([
+      { field: 'priority', message: 'property priority should not exist' },
+    ]);
   });
 });

@@ -99,12 +99,30 @@ export class LeadCommandExecutor {
       if (command.type === 'CaptureLead' && this.captureGuard) {
         // After decide (only a valid capture claims anything), before append (a refused one writes no lead).
         const correlationId = request.options.correlationId ?? commandId;
-        const redirect = await this.captureGuard.beforeCapture({ leadId, commandId, correlationId, actor: request.actor, occurredAt, event: events[0] as LeadCaptured });
+        const redirect = await this.captureGuard.beforeCapture({
+          leadId,
+          commandId,
+          correlationId,
+          actor: request.actor,
+          occurredAt,
+          event: events[0] as LeadCaptured,
+        });
         if (redirect) {
           const { leadId: existing, activityType, details } = redirect;
           // Derived command id: a retried capture lands on the same activity and appends nothing.
-          const options = { commandId: deterministicUuid(`capture-as-activity:${commandId}`), correlationId, occurredAt: occurredAt.toISOString() };
-          return this.run({ type: 'RecordActivity', leadId: existing, data: { activityType, ...(details ? { details } : {}) }, options, actor: request.actor, causationId: commandId });
+          const options = {
+            commandId: deterministicUuid(`capture-as-activity:${commandId}`),
+            correlationId,
+            occurredAt: occurredAt.toISOString(),
+          };
+          return this.run({
+            type: 'RecordActivity',
+            leadId: existing,
+            data: { activityType, ...(details ? { details } : {}) },
+            options,
+            actor: request.actor,
+            causationId: commandId,
+          });
         }
       }
       if (events.length === 0) {
@@ -126,15 +144,24 @@ export class LeadCommandExecutor {
         const appended = await this.store.appendToStream(streamId, toAppend, { expectedRevision });
         const position = formatPosition(appended.position);
         const first = Number(appended.nextExpectedRevision) - events.length + 1;
-        events.forEach((event: LeadEvent, i) => this.eventBus.publish(new LeadEventAppended(event, toAppend[i].metadata, streamId, first + i, position)));
+        events.forEach((event: LeadEvent, i) =>
+          this.eventBus.publish(new LeadEventAppended(event, toAppend[i].metadata, streamId, first + i, position)),
+        );
         commandMetrics.appended(events);
-        return { result: { leadId, revision: Number(appended.nextExpectedRevision), position, events: events.map((e) => e.type) }, replayed: false };
+        return {
+          result: { leadId, revision: Number(appended.nextExpectedRevision), position, events: events.map((e) => e.type) },
+          replayed: false,
+        };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         // Someone appended between our read and our write. With a revision from the client the
         // client must decide again; without one, we decide again on the fresh state.
         if (expected !== undefined || attempt >= MAX_ATTEMPTS) {
-          throw new LeadConcurrencyError(leadId, expected !== undefined ? String(expected) : String(expectedRevision), error.actual === 'no_stream' ? null : String(error.actual));
+          throw new LeadConcurrencyError(
+            leadId,
+            expected !== undefined ? String(expected) : String(expectedRevision),
+            error.actual === 'no_stream' ? null : String(error.actual),
+          );
         }
       }
     }
@@ -150,5 +177,12 @@ export async function handleLeadCommand<Body extends CommandOptions, T extends L
   toData: (body: Omit<Body, keyof CommandOptions>) => Extract<LeadCommand, { type: T }>['data'] = (b) => b as never,
 ): Promise<CommandResult> {
   const { options, data } = splitOptions(executor.validate(bodyClass, message.body));
-  return executor.execute({ type, leadId: type === 'CaptureLead' ? undefined : message.leadId, data: toData(data), options, actor: message.actor, causationId: message.causationId });
+  return executor.execute({
+    type,
+    leadId: type === 'CaptureLead' ? undefined : message.leadId,
+    data: toData(data),
+    options,
+    actor: message.actor,
+    causationId: message.causationId,
+  });
 }

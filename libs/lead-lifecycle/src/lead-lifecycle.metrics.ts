@@ -7,12 +7,24 @@ function metric<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-const commands = metric('lead_commands_total', () => new Counter({ name: 'lead_commands_total', help: 'Commands handled, by command and outcome', labelNames: ['command', 'outcome'] }));
+const commands = metric(
+  'lead_commands_total',
+  () => new Counter({ name: 'lead_commands_total', help: 'Commands handled, by command and outcome', labelNames: ['command', 'outcome'] }),
+);
 const duration = metric(
   'lead_command_duration_seconds',
-  () => new Histogram({ name: 'lead_command_duration_seconds', help: 'Time to handle a command (read, decide, append)', labelNames: ['command'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),
+  () =>
+    new Histogram({
+      name: 'lead_command_duration_seconds',
+      help: 'Time to handle a command (read, decide, append)',
+      labelNames: ['command'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    }),
 );
-const appendedEvents = metric('lead_events_appended_total', () => new Counter({ name: 'lead_events_appended_total', help: 'Events appended to lead streams, by type', labelNames: ['type'] }));
+const appendedEvents = metric(
+  'lead_events_appended_total',
+  () => new Counter({ name: 'lead_events_appended_total', help: 'Events appended to lead streams, by type', labelNames: ['type'] }),
+);
 
 export const commandMetrics = {
   observe(command: string, outcome: string, startedNs: bigint): void {

@@ -5,7 +5,12 @@ import { EVENT_STORE, createEventStore, eventStoreConfigFromEnv, isEventStore, t
 import { Clock, SystemClock } from './clock';
 import { CaptureLeadHandler } from './commands/capture-lead.command';
 import { CorrectContactDetailsHandler, RecordActivityHandler, RecordScoreHandler } from './commands/engagement.command';
-import { ConfirmNeedHandler, QualifyLeadHandler, ReachDecisionMakerHandler, VerifyBudgetHandler } from './commands/qualification-facts.command';
+import {
+  ConfirmNeedHandler,
+  QualifyLeadHandler,
+  ReachDecisionMakerHandler,
+  VerifyBudgetHandler,
+} from './commands/qualification-facts.command';
 import { ErasePersonalDataHandler, MergeDuplicateHandler } from './commands/records.command';
 import {
   AssignLeadHandler,
@@ -46,14 +51,18 @@ const commandHandlers = [
  */
 @Module({})
 export class LeadLifecycleModule implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(LEAD_LIFECYCLE_OPTIONS) private readonly options: LeadLifecycleOptions) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEAD_LIFECYCLE_OPTIONS) private readonly options: LeadLifecycleOptions,
+  ) {}
 
   static forRoot(options: LeadLifecycleOptions & { registerCqrs?: boolean } = {}): DynamicModule {
     const providers: Provider[] = [
       { provide: LEAD_LIFECYCLE_OPTIONS, useValue: options },
       {
         provide: EVENT_STORE,
-        useFactory: () => (isEventStore(options.eventStore) ? options.eventStore : createEventStore(options.eventStore ?? eventStoreConfigFromEnv())),
+        useFactory: () =>
+          isEventStore(options.eventStore) ? options.eventStore : createEventStore(options.eventStore ?? eventStoreConfigFromEnv()),
       },
       { provide: LEAD_POLICY, useFactory: (): LeadPolicy => ({ activityTypes: activityTypesFrom(options) }) },
       { provide: Clock, useClass: SystemClock },

@@ -12,6 +12,8 @@ export const LEAD_LIFECYCLE_OPTIONS = Symbol('LEAD_LIFECYCLE_OPTIONS');
 
 export function activityTypesFrom(options: LeadLifecycleOptions, env = process.env): readonly string[] {
   if (options.activityTypes) return options.activityTypes;
-  const fromEnv = env.ACTIVITY_TYPES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const fromEnv = env.ACTIVITY_TYPES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return fromEnv?.length ? fromEnv : DEFAULT_ACTIVITY_TYPES;
 }

@@ -49,7 +49,9 @@ export class LeadReader {
       resultOf(commandId) {
         const own = recorded.filter((e) => (e.metadata as Partial<LeadEventMetadata>).commandId === commandId);
         const lastOwn = own.at(-1);
-        return lastOwn ? { revision: Number(lastOwn.revision), position: formatPosition(lastOwn.position), events: own.map((e) => e.type) } : null;
+        return lastOwn
+          ? { revision: Number(lastOwn.revision), position: formatPosition(lastOwn.position), events: own.map((e) => e.type) }
+          : null;
       },
     };
   }

@@ -1,7 +1,13 @@
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CAPTURE_GUARD } from '@lead/lifecycle';
 import { ContactClaims } from './duplicates/contact-claims';
-import { LEAD_POLICIES_SETTINGS, POLICY_STATE_STORE, resolvePoliciesSettings, type LeadPoliciesOptions, type LeadPoliciesSettings } from './lead-policies.options';
+import {
+  LEAD_POLICIES_SETTINGS,
+  POLICY_STATE_STORE,
+  resolvePoliciesSettings,
+  type LeadPoliciesOptions,
+  type LeadPoliciesSettings,
+} from './lead-policies.options';
 import { createPolicyStore, policyStoreConfigFromEnv } from './policy-state/policy-store.factory';
 import type { PolicyStateStore } from './policy-state/policy-state.store';
 import { PolicyReactor } from './reactor/policy-reactor';
@@ -36,13 +42,16 @@ export class LeadPoliciesModule implements OnApplicationShutdown {
           provide: LEAD_POLICIES_SETTINGS,
           useFactory: (): LeadPoliciesSettings => {
             const settings = resolvePoliciesSettings(options);
-            new Logger('LeadPolicies').log(`Routing from ${settings.routingSource}; duplicates: ${settings.routing.duplicates.mode}; sweep every ${settings.sweepIntervalMs} ms`);
+            new Logger('LeadPolicies').log(
+              `Routing from ${settings.routingSource}; duplicates: ${settings.routing.duplicates.mode}; sweep every ${settings.sweepIntervalMs} ms`,
+            );
             return settings;
           },
         },
         {
           provide: POLICY_STATE_STORE,
-          useFactory: (): PolicyStateStore | Promise<PolicyStateStore> => (isStore(options.stateStore) ? options.stateStore : createPolicyStore(options.stateStore ?? policyStoreConfigFromEnv())),
+          useFactory: (): PolicyStateStore | Promise<PolicyStateStore> =>
+            isStore(options.stateStore) ? options.stateStore : createPolicyStore(options.stateStore ?? policyStoreConfigFromEnv()),
         },
         ScoringModelService,
         PolicyReactor,

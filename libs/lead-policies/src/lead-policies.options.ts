@@ -67,15 +67,26 @@ export function resolvePoliciesSettings(options: LeadPoliciesOptions = {}, env: 
     routing = options.routing;
     routingSource = 'options';
   } else {
-    const file = locate(options.routing ?? (env.ROUTING_CONFIG?.trim() || undefined), 'ROUTING_CONFIG', 'libs/lead-policies/config/routing.yaml', '../config/routing.yaml');
+    const file = locate(
+      options.routing ?? (env.ROUTING_CONFIG?.trim() || undefined),
+      'ROUTING_CONFIG',
+      'libs/lead-policies/config/routing.yaml',
+      '../config/routing.yaml',
+    );
     if (file) {
       routing = loadRoutingConfigFile(file);
       routingSource = file;
     }
   }
-  const scoringModelFile = locate(options.scoringModelPath ?? (env.SCORING_MODEL_PATH?.trim() || undefined), 'SCORING_MODEL_PATH', 'libs/scoring/models/default.yaml', '../../scoring/models/default.yaml');
+  const scoringModelFile = locate(
+    options.scoringModelPath ?? (env.SCORING_MODEL_PATH?.trim() || undefined),
+    'SCORING_MODEL_PATH',
+    'libs/scoring/models/default.yaml',
+    '../../scoring/models/default.yaml',
+  );
   const interval = options.sweepIntervalMs ?? (env.POLICY_SWEEP_INTERVAL_MS ? Number(env.POLICY_SWEEP_INTERVAL_MS) : 60_000);
-  if (!(Number.isFinite(interval) && interval >= 10)) throw new PoliciesConfigError(`POLICY_SWEEP_INTERVAL_MS must be a number of milliseconds ≥ 10, not "${env.POLICY_SWEEP_INTERVAL_MS}"`);
+  if (!(Number.isFinite(interval) && interval >= 10))
+    throw new PoliciesConfigError(`POLICY_SWEEP_INTERVAL_MS must be a number of milliseconds ≥ 10, not "${env.POLICY_SWEEP_INTERVAL_MS}"`);
   const policies = (env.POLICIES ?? '').trim().toLowerCase();
   if (policies && !['on', 'off'].includes(policies)) throw new PoliciesConfigError(`POLICIES must be "on" or "off", not "${env.POLICIES}"`);
   return {

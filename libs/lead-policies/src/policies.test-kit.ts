@@ -35,19 +35,28 @@ export interface TestEngine {
   executor: LeadCommandExecutor;
   reactor: PolicyReactor;
   models: ScoringModelService;
-  send(request: Omit<LeadCommandRequest, 'options' | 'actor'> & { options?: LeadCommandRequest['options']; actor?: string }): Promise<CommandResult>;
+  send(
+    request: Omit<LeadCommandRequest, 'options' | 'actor'> & { options?: LeadCommandRequest['options']; actor?: string },
+  ): Promise<CommandResult>;
   /** The lead's events with their metadata. */
   stream(leadId: string): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }
 
 /** The lifecycle and policies modules on in-memory stores; the store survives close() when handed in. */
-export async function openTestEngine(options: { store?: EventStore; clock?: Clock; policies?: LeadPoliciesOptions } = {}): Promise<TestEngine> {
+export async function openTestEngine(
+  options: { store?: EventStore; clock?: Clock; policies?: LeadPoliciesOptions } = {},
+): Promise<TestEngine> {
   const store = options.store ?? new SqliteEventStore({ path: ':memory:' });
   let builder = Test.createTestingModule({
     imports: [
       LeadLifecycleModule.forRoot({ eventStore: store }),
-      LeadPoliciesModule.forRoot({ stateStore: { kind: 'sqlite', path: ':memory:' }, routing: testRouting, sweepIntervalMs: 3_600_000, ...options.policies }),
+      LeadPoliciesModule.forRoot({
+        stateStore: { kind: 'sqlite', path: ':memory:' },
+        routing: testRouting,
+        sweepIntervalMs: 3_600_000,
+        ...options.policies,
+      }),
     ],
   }).setLogger(silent);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);

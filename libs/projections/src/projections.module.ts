@@ -1,4 +1,12 @@
-import { Inject, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@lead/event-store';
 import { ProjectionsHealth } from './health/projections-health';
 import { MetricsController } from './http/metrics.controller';
@@ -40,11 +48,13 @@ export class ProjectionsModule implements OnApplicationBootstrap, BeforeApplicat
         { provide: PROJECTIONS_OPTIONS, useValue: options },
         {
           provide: READ_STORE,
-          useFactory: (): Promise<ReadStore> | ReadStore => (isReadStore(options.readStore) ? options.readStore : createReadStore(options.readStore ?? readStoreConfigFromEnv())),
+          useFactory: (): Promise<ReadStore> | ReadStore =>
+            isReadStore(options.readStore) ? options.readStore : createReadStore(options.readStore ?? readStoreConfigFromEnv()),
         },
         {
           provide: ProjectionRunner,
-          useFactory: (store: EventStore, readStore: ReadStore) => new ProjectionRunner(store, readStore, READ_MODEL_PROJECTIONS, options.runner),
+          useFactory: (store: EventStore, readStore: ReadStore) =>
+            new ProjectionRunner(store, readStore, READ_MODEL_PROJECTIONS, options.runner),
           inject: [EVENT_STORE, READ_STORE],
         },
         ReadModelQueries,

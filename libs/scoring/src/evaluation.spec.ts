@@ -40,7 +40,13 @@ describe('rocAuc', () => {
 
 describe('precisionRecallAt', () => {
   it('takes "score ≥ threshold" as selected', () => {
-    expect(precisionRecallAt([90, 80, 70, 60, 50], [T, F, T, T, F], 70)).toEqual({ threshold: 70, selected: 3, truePositives: 2, precision: 2 / 3, recall: 2 / 3 });
+    expect(precisionRecallAt([90, 80, 70, 60, 50], [T, F, T, T, F], 70)).toEqual({
+      threshold: 70,
+      selected: 3,
+      truePositives: 2,
+      precision: 2 / 3,
+      recall: 2 / 3,
+    });
   });
   it('has no precision when nothing is selected', () => expect(precisionRecallAt([1, 2], [T, F], 10).precision).toBeNaN());
 });
@@ -56,7 +62,15 @@ describe('liftByDecile', () => {
     expect(lift[1]).toMatchObject({ decile: 2, won: 2, lift: 5, cumulativeCapture: 1, cumulativeLift: 5 });
     expect(lift[9]).toMatchObject({ won: 0, lift: 0, cumulativeCapture: 1, cumulativeLift: 1 });
   });
-  it('uses every lead once, in groups as equal as possible', () => expect(liftByDecile(Array.from({ length: 23 }, (_, i) => i), Array(23).fill(T)).map((d) => d.leads).reduce((a, b) => a + b)).toBe(23));
+  it('uses every lead once, in groups as equal as possible', () =>
+    expect(
+      liftByDecile(
+        Array.from({ length: 23 }, (_, i) => i),
+        Array(23).fill(T),
+      )
+        .map((d) => d.leads)
+        .reduce((a, b) => a + b),
+    ).toBe(23));
 });
 
 describe('stratifiedSplit', () => {

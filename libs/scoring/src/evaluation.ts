@@ -16,7 +16,7 @@ export function rocAuc(scores: readonly number[], won: readonly boolean[]): numb
   if (scores.length !== won.length) throw new Error('rocAuc: scores and outcomes differ in length');
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Float64Array(scores.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     const rank = (i + j) / 2 + 1; // average of ranks i+1 … j+1
@@ -59,7 +59,13 @@ export function precisionRecallAt(scores: readonly number[], won: readonly boole
       if (won[i]) truePositives++;
     }
   }
-  return { threshold, selected, truePositives, precision: selected ? truePositives / selected : NaN, recall: positives ? truePositives / positives : NaN };
+  return {
+    threshold,
+    selected,
+    truePositives,
+    precision: selected ? truePositives / selected : NaN,
+    recall: positives ? truePositives / positives : NaN,
+  };
 }
 
 export interface DecileLift {
@@ -125,7 +131,12 @@ export function seededRandom(seed: number): () => number {
  * Splits items into train and test, stratified by outcome so both parts keep the conversion rate,
  * with a seeded shuffle: the same seed and input always give the same split.
  */
-export function stratifiedSplit<T>(items: readonly T[], isWon: (item: T) => boolean, testFraction: number, seed: number): { train: T[]; test: T[] } {
+export function stratifiedSplit<T>(
+  items: readonly T[],
+  isWon: (item: T) => boolean,
+  testFraction: number,
+  seed: number,
+): { train: T[]; test: T[] } {
   if (!(testFraction > 0 && testFraction < 1)) throw new Error('stratifiedSplit: testFraction must be between 0 and 1');
   const random = seededRandom(seed);
   const train: T[] = [];
@@ -213,7 +224,10 @@ export function evaluateOnXEducation(file: string, options: XEducationEvaluation
   for (const lead of test) {
     const p = predict(model, xEducationFeatures(lead, featureOptions), { topFactors: 0 });
     predictive.push(p.probability);
-    const s = scoreLead(xEducationProfile(lead), xEducationActivities(lead, at), scoringModel, now, { score: p.score, modelVersion: model.version });
+    const s = scoreLead(xEducationProfile(lead), xEducationActivities(lead, at), scoringModel, now, {
+      score: p.score,
+      modelVersion: model.version,
+    });
     totals.push(s.total);
     temperatures.push(s.temperature);
   }

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import { CHANNELS, DEFAULT_ACTIVITY_TYPES, ORIGINS } from '@lead/domain';
 import { seededRandom } from './evaluation';
-import { roundPoints, scoreLead, temperatureFor, type Prediction, type ScoreResult, type ScoringActivity, type ScoringProfile } from './lead-scorer';
+import {
+  roundPoints,
+  scoreLead,
+  temperatureFor,
+  type Prediction,
+  type ScoreResult,
+  type ScoringActivity,
+  type ScoringProfile,
+} from './lead-scorer';
 import { loadScoringModelFile, parseScoringModel, type ScoringModel } from './scoring-model';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -52,7 +60,10 @@ function given(profile: Partial<ScoringProfile> = {}, scoringModel: ScoringModel
       for (let i = 0; i < times; i++) activities.push({ type, at });
       return scenario;
     },
-    whenScored(at: Date = now, prediction?: Prediction): ScoreResult & { points(rule: string): number; detail(rule: string): string | undefined } {
+    whenScored(
+      at: Date = now,
+      prediction?: Prediction,
+    ): ScoreResult & { points(rule: string): number; detail(rule: string): string | undefined } {
       const result = scoreLead({ ...baseProfile, ...profile }, activities, scoringModel, at, prediction);
       const line = (rule: string) => {
         const found = result.breakdown.filter((c) => c.rule === rule);
@@ -80,10 +91,15 @@ describe('engagement points', () => {
 
   it('given a whitepaper, a contact form and a booked call, engagement is 10 + 20 + 50 (the lead thermometer)', () => {
     const result = given().did('whitepaper_download').did('contact_form').did('call_booked').whenScored();
-    expect([result.points('engagement.whitepaper_download'), result.points('engagement.contact_form'), result.points('engagement.call_booked')]).toEqual([10, 20, 50]);
+    expect([
+      result.points('engagement.whitepaper_download'),
+      result.points('engagement.contact_form'),
+      result.points('engagement.call_booked'),
+    ]).toEqual([10, 20, 50]);
   });
 
-  it('given the same activity twice, it counts twice', () => expect(given().did('contact_form', undefined, 2).whenScored().points('engagement.contact_form')).toBe(40));
+  it('given the same activity twice, it counts twice', () =>
+    expect(given().did('contact_form', undefined, 2).whenScored().points('engagement.contact_form')).toBe(40));
 
   it('given an activity type the model does not know, it is listed with 0 points and says why', () => {
     const result = given().did('fax_sent').whenScored();
@@ -92,10 +108,16 @@ describe('engagement points', () => {
   });
 
   it('given an activity after the scoring time, it has not happened yet and is ignored', () => {
-    expect(given().did('call_booked', new Date(now.getTime() + DAY).toISOString()).whenScored().points('engagement.call_booked')).toBe(0);
+    expect(
+      given()
+        .did('call_booked', new Date(now.getTime() + DAY).toISOString())
+        .whenScored()
+        .points('engagement.call_booked'),
+    ).toBe(0);
   });
 
-  it('refuses an activity with an unreadable time', () => expect(() => given().did('call_booked', 'yesterday').whenScored()).toThrow('invalid time "yesterday"'));
+  it('refuses an activity with an unreadable time', () =>
+    expect(() => given().did('call_booked', 'yesterday').whenScored()).toThrow('invalid time "yesterday"'));
 });
 
 describe('caps', () => {
@@ -105,9 +127,11 @@ describe('caps', () => {
     expect(result.detail('engagement.page_visit')).toBe('8 × 1 = 8, capped at 5');
   });
 
-  it('given activity exactly at the cap, nothing is cut', () => expect(given().did('whitepaper_download', undefined, 3).whenScored().points('engagement.whitepaper_download')).toBe(30));
+  it('given activity exactly at the cap, nothing is cut', () =>
+    expect(given().did('whitepaper_download', undefined, 3).whenScored().points('engagement.whitepaper_download')).toBe(30));
 
-  it('given a type without a cap, it grows without limit', () => expect(given().did('call_booked', undefined, 3).whenScored().points('engagement.call_booked')).toBe(150));
+  it('given a type without a cap, it grows without limit', () =>
+    expect(given().did('call_booked', undefined, 3).whenScored().points('engagement.call_booked')).toBe(150));
 
   it('given 4 unsubscribes at −30 with a cap of 30, the type takes away at most 30', () => {
     expect(given().did('unsubscribed', undefined, 4).whenScored().points('engagement.unsubscribed')).toBe(-30);
@@ -123,9 +147,15 @@ describe('decay', () => {
     expect(result.detail('engagement.decay')).toBe('30 days since the last activity, half-life 30 days: 60 engagement points keep 50.0 %');
   });
 
-  it('given two half-lives, a quarter is left', () => expect(sixtyPoints().whenScored(new Date(now.getTime() + 30 * DAY)).points('engagement.decay')).toBe(-45));
+  it('given two half-lives, a quarter is left', () =>
+    expect(
+      sixtyPoints()
+        .whenScored(new Date(now.getTime() + 30 * DAY))
+        .points('engagement.decay'),
+    ).toBe(-45));
 
-  it('given an activity just now, nothing has decayed', () => expect(given().did('call_booked').whenScored().points('engagement.decay')).toBe(0));
+  it('given an activity just now, nothing has decayed', () =>
+    expect(given().did('call_booked').whenScored().points('engagement.decay')).toBe(0));
 
   it('counts from the LAST activity: a fresh page visit stops the decay of older points', () => {
     expect(given().did('call_booked', daysAgo(90)).did('page_visit', daysAgo(0)).whenScored().points('engagement.decay')).toBe(0);
@@ -145,14 +175,22 @@ describe('decay', () => {
 
   it('given a model without decay, no decay line is listed', () => {
     const noDecay: ScoringModel = { ...model, decay: undefined };
-    expect(given({}, noDecay).did('call_booked', daysAgo(300)).whenScored().breakdown.some((c) => c.rule === 'engagement.decay')).toBe(false);
+    expect(
+      given({}, noDecay)
+        .did('call_booked', daysAgo(300))
+        .whenScored()
+        .breakdown.some((c) => c.rule === 'engagement.decay'),
+    ).toBe(false);
   });
 });
 
 describe('negative rules', () => {
-  it('given an email at a competitor, takes 100 away', () => expect(given({ email: 'spy@rival.example' }).whenScored().points('negative.competitor')).toBe(-100));
-  it('given an email at a subdomain of a competitor, takes 100 away too', () => expect(given({ email: 'a@eu.Rival.example' }).whenScored().points('negative.competitor')).toBe(-100));
-  it('given a look-alike domain, does not', () => expect(given({ email: 'a@notrival.example' }).whenScored().points('negative.competitor')).toBe(0));
+  it('given an email at a competitor, takes 100 away', () =>
+    expect(given({ email: 'spy@rival.example' }).whenScored().points('negative.competitor')).toBe(-100));
+  it('given an email at a subdomain of a competitor, takes 100 away too', () =>
+    expect(given({ email: 'a@eu.Rival.example' }).whenScored().points('negative.competitor')).toBe(-100));
+  it('given a look-alike domain, does not', () =>
+    expect(given({ email: 'a@notrival.example' }).whenScored().points('negative.competitor')).toBe(0));
 
   it('given a B2B lead writing from free mail, takes 20 away', () => {
     const result = given({ kind: 'B2B', email: 'boss@GMAIL.com' }).whenScored();
@@ -162,7 +200,8 @@ describe('negative rules', () => {
   it('given a B2C lead writing from free mail, takes nothing: private people write from there', () => {
     expect(given({ kind: 'B2C', email: 'me@gmail.com' }).whenScored().points('negative.free_mail')).toBe(0);
   });
-  it('given a B2B lead with a company address, takes nothing', () => expect(given({ kind: 'B2B', email: 'cfo@acme.de' }).whenScored().points('negative.free_mail')).toBe(0));
+  it('given a B2B lead with a company address, takes nothing', () =>
+    expect(given({ kind: 'B2B', email: 'cfo@acme.de' }).whenScored().points('negative.free_mail')).toBe(0));
   it('given no email (phone only), both rules say so and take nothing', () => {
     const result = given({ kind: 'B2B' }).whenScored();
     expect([result.points('negative.competitor'), result.points('negative.free_mail')]).toEqual([0, 0]);
@@ -192,13 +231,19 @@ describe('fit rules', () => {
     [249, 10],
     [250, 8],
     [100000, 8],
-  ])('employees: %i employees → %i points (from inclusive, to exclusive)', (employees, points) => expect(fitPoints(company({ employees }), 'fit.employees')).toBe(points));
+  ])('employees: %i employees → %i points (from inclusive, to exclusive)', (employees, points) =>
+    expect(fitPoints(company({ employees }), 'fit.employees')).toBe(points),
+  );
   it('employees: unknown → the unknown points', () => expect(fitPoints({}, 'fit.employees')).toBe(-2));
 
   it('annual revenue: bands, a value in no band scores 0, unknown', () => {
     expect(fitPoints(company({ annualRevenue: 1_500_000 }), 'fit.annual_revenue')).toBe(10);
     expect(fitPoints(company({ annualRevenue: 500_000 }), 'fit.annual_revenue')).toBe(0);
-    expect(given(company({ annualRevenue: 5_000_000 })).whenScored().detail('fit.annual_revenue')).toBe('annual revenue 5000000: in no band');
+    expect(
+      given(company({ annualRevenue: 5_000_000 }))
+        .whenScored()
+        .detail('fit.annual_revenue'),
+    ).toBe('annual revenue 5000000: in no band');
     expect(fitPoints({}, 'fit.annual_revenue')).toBe(-3);
   });
 
@@ -206,11 +251,19 @@ describe('fit rules', () => {
     expect(fitPoints(company({ foundedYear: 2025 }), 'fit.company_age')).toBe(0); // 1 year
     expect(fitPoints(company({ foundedYear: 2023 }), 'fit.company_age')).toBe(3); // 3 years
     expect(fitPoints(company({ foundedYear: 1990 }), 'fit.company_age')).toBe(5);
-    expect(given(company({ foundedYear: 2021 })).whenScored().detail('fit.company_age')).toBe('founded 2021, 5 years old: band 5 and more');
+    expect(
+      given(company({ foundedYear: 2021 }))
+        .whenScored()
+        .detail('fit.company_age'),
+    ).toBe('founded 2021, 5 years old: band 5 and more');
   });
 
   it('country: listed (any case), other, unknown', () => {
-    expect([fitPoints(company({ country: 'de' }), 'fit.country'), fitPoints(company({ country: 'FR' }), 'fit.country'), fitPoints({}, 'fit.country')]).toEqual([5, 1, -4]);
+    expect([
+      fitPoints(company({ country: 'de' }), 'fit.country'),
+      fitPoints(company({ country: 'FR' }), 'fit.country'),
+      fitPoints({}, 'fit.country'),
+    ]).toEqual([5, 1, -4]);
   });
 
   it('channel: a referral scores above an ebook; an unlisted channel scores 0', () => {
@@ -233,7 +286,9 @@ describe('predictive rule', () => {
   it('given 75, adds 15', () => expect(predictive({ score: 75 })).toBe(15));
   it('given no prediction, scores the "missing" points', () => expect(predictive()).toBe(-6));
   it('names the predictive model in the detail', () => {
-    expect(given().whenScored(now, { score: 80, modelVersion: 'lr-7' }).detail('predictive')).toBe('predictive score 80 (model lr-7) × weight 30');
+    expect(given().whenScored(now, { score: 80, modelVersion: 'lr-7' }).detail('predictive')).toBe(
+      'predictive score 80 (model lr-7) × weight 30',
+    );
   });
 });
 
@@ -318,7 +373,13 @@ describe('the breakdown', () => {
         source: { channel: pick(CHANNELS), ...(random() < 0.7 ? { origin: pick(ORIGINS) } : {}) },
       };
       const activities = Array.from({ length: Math.floor(random() * 12) }, () => ({ type: pick(types), at: daysAgo(random() * 120 - 5) }));
-      const result = scoreLead(profile, activities, fractional, now, random() < 0.8 ? { score: 1 + Math.floor(random() * 100) } : undefined);
+      const result = scoreLead(
+        profile,
+        activities,
+        fractional,
+        now,
+        random() < 0.8 ? { score: 1 + Math.floor(random() * 100) } : undefined,
+      );
       const sum = result.breakdown.reduce((s, c) => s + c.points, 0);
       expect(sum).toBe(result.total);
       for (const c of result.breakdown) expect(Number.isInteger(c.points) && !Object.is(c.points, -0)).toBe(true);

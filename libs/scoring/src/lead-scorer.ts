@@ -49,7 +49,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * 5. The predictive score: weight × (score − 50) / 50.
  * Every part is rounded half away from zero on its own, so the parts add up exactly to the total.
  */
-export function scoreLead(profile: ScoringProfile, activities: readonly ScoringActivity[], model: ScoringModel, now: Date, prediction?: Prediction): ScoreResult {
+export function scoreLead(
+  profile: ScoringProfile,
+  activities: readonly ScoringActivity[],
+  model: ScoringModel,
+  now: Date,
+  prediction?: Prediction,
+): ScoreResult {
   const nowMs = now.getTime();
   if (Number.isNaN(nowMs)) throw new Error('scoreLead: now is not a valid date');
   const breakdown: ScoreContribution[] = [
@@ -97,7 +103,12 @@ function engagement(activities: readonly ScoringActivity[], model: ScoringModel,
     parts.push({ rule: `engagement.${type}`, points, detail });
   }
   for (const type of [...counts.keys()].sort()) {
-    if (!(type in model.engagement)) parts.push({ rule: `engagement.${type}`, points: 0, detail: `${counts.get(type)} × a type scoring model ${model.version} does not know` });
+    if (!(type in model.engagement))
+      parts.push({
+        rule: `engagement.${type}`,
+        points: 0,
+        detail: `${counts.get(type)} × a type scoring model ${model.version} does not know`,
+      });
   }
 
   if (model.decay) {
@@ -124,10 +135,16 @@ const formatDays = (days: number): string => (days === 1 ? '1 day' : `${Number.i
 
 const domainOf = (email: string | undefined): string | undefined => {
   const at = email?.lastIndexOf('@') ?? -1;
-  return email && at >= 0 ? email.slice(at + 1).trim().toLowerCase() : undefined;
+  return email && at >= 0
+    ? email
+        .slice(at + 1)
+        .trim()
+        .toLowerCase()
+    : undefined;
 };
 
-const inDomains = (domain: string, domains: readonly string[]): string | undefined => domains.find((d) => domain === d || domain.endsWith(`.${d}`));
+const inDomains = (domain: string, domains: readonly string[]): string | undefined =>
+  domains.find((d) => domain === d || domain.endsWith(`.${d}`));
 
 function negative(profile: ScoringProfile, model: ScoringModel): ScoreContribution[] {
   const parts: ScoreContribution[] = [];
@@ -135,12 +152,26 @@ function negative(profile: ScoringProfile, model: ScoringModel): ScoreContributi
   const { competitor, free_mail } = model.negative;
   if (competitor) {
     const hit = domain ? inDomains(domain, competitor.domains) : undefined;
-    parts.push({ rule: 'negative.competitor', points: hit ? roundPoints(competitor.points) : 0, detail: hit ? `email domain ${domain} is a competitor's (${hit})` : domain ? `email domain ${domain} is not a competitor's` : 'no email' });
+    parts.push({
+      rule: 'negative.competitor',
+      points: hit ? roundPoints(competitor.points) : 0,
+      detail: hit
+        ? `email domain ${domain} is a competitor's (${hit})`
+        : domain
+          ? `email domain ${domain} is not a competitor's`
+          : 'no email',
+    });
   }
   if (free_mail) {
     const hit = domain ? inDomains(domain, free_mail.domains) : undefined;
     const applies = profile.kind === 'B2B' && hit !== undefined;
-    const detail = !domain ? 'no email' : profile.kind !== 'B2B' ? 'applies to B2B leads only' : hit ? `B2B lead writing from free-mail domain ${domain}` : `email domain ${domain} is not free mail`;
+    const detail = !domain
+      ? 'no email'
+      : profile.kind !== 'B2B'
+        ? 'applies to B2B leads only'
+        : hit
+          ? `B2B lead writing from free-mail domain ${domain}`
+          : `email domain ${domain} is not free mail`;
     parts.push({ rule: 'negative.free_mail', points: applies ? roundPoints(free_mail.points) : 0, detail });
   }
   return parts;
@@ -153,7 +184,8 @@ function fit(profile: ScoringProfile, model: ScoringModel, now: Date): ScoreCont
   const company = profile.company;
   const parts: ScoreContribution[] = [];
   if (f.kind) parts.push(byMap('fit.kind', f.kind, profile.kind, profile.kind));
-  if (f.industry) parts.push(byMap('fit.industry', f.industry, company?.industry ? normaliseKey(company.industry) : undefined, company?.industry));
+  if (f.industry)
+    parts.push(byMap('fit.industry', f.industry, company?.industry ? normaliseKey(company.industry) : undefined, company?.industry));
   if (f.employees) parts.push(byBand('fit.employees', f.employees, company?.employees, (v) => `${v} employees`));
   if (f.annual_revenue) parts.push(byBand('fit.annual_revenue', f.annual_revenue, company?.annualRevenue, (v) => `annual revenue ${v}`));
   if (f.company_age) {
@@ -177,7 +209,8 @@ function byBand(rule: string, bands: BandRule, value: number | undefined, show: 
   if (value === undefined || !Number.isFinite(value)) return { rule, points: roundPoints(bands.unknown), detail: 'not known' };
   const band = bands.bands.find((b) => (b.from === undefined || value >= b.from) && (b.to === undefined || value < b.to));
   if (!band) return { rule, points: 0, detail: `${show(value)}: in no band` };
-  const range = band.to === undefined ? `${band.from} and more` : band.from === undefined ? `below ${band.to}` : `${band.from} to under ${band.to}`;
+  const range =
+    band.to === undefined ? `${band.from} and more` : band.from === undefined ? `below ${band.to}` : `${band.from} to under ${band.to}`;
   return { rule, points: roundPoints(band.points), detail: `${show(value)}: band ${range}` };
 }
 
@@ -187,5 +220,9 @@ function predictive(rule: NonNullable<ScoringModel['predictive']>, prediction: P
   if (!prediction) return { rule: 'predictive', points: roundPoints(rule.missing), detail: 'no predictive score' };
   const score = Math.min(100, Math.max(1, prediction.score));
   const points = roundPoints((rule.weight * (score - 50)) / 50);
-  return { rule: 'predictive', points, detail: `predictive score ${score}${prediction.modelVersion ? ` (model ${prediction.modelVersion})` : ''} × weight ${rule.weight}` };
+  return {
+    rule: 'predictive',
+    points,
+    detail: `predictive score ${score}${prediction.modelVersion ? ` (model ${prediction.modelVersion})` : ''} × weight ${rule.weight}`,
+  };
 }

@@ -47,12 +47,17 @@ export abstract class LocatedChecker {
     protected readonly file: string,
   ) {}
 
-  protected number(value: unknown, path: YamlPath, opts: { required?: boolean; min?: number; max?: number; maxHint?: string; positive?: boolean } = {}): number | undefined {
+  protected number(
+    value: unknown,
+    path: YamlPath,
+    opts: { required?: boolean; min?: number; max?: number; maxHint?: string; positive?: boolean } = {},
+  ): number | undefined {
     if (value === undefined) return opts.required ? this.fail(path, 'is required (a number)') : undefined;
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(path, `expected a number, got ${describeValue(value)}`);
     if (opts.positive && !(value > 0)) return this.fail(path, `must be greater than 0, got ${value}`);
     if (opts.min !== undefined && value < opts.min) return this.fail(path, `must be at least ${opts.min}, got ${value}`);
-    if (opts.max !== undefined && value > opts.max) return this.fail(path, `must be at most ${opts.max}${opts.maxHint ? ` (${opts.maxHint})` : ''}, got ${value}`);
+    if (opts.max !== undefined && value > opts.max)
+      return this.fail(path, `must be at most ${opts.max}${opts.maxHint ? ` (${opts.maxHint})` : ''}, got ${value}`);
     return value;
   }
 
@@ -62,7 +67,8 @@ export abstract class LocatedChecker {
 
   protected map(value: unknown, path: YamlPath, required = false): Plain | undefined {
     if (value === undefined) return required ? this.fail(path, 'is required (a map)') : undefined;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.fail(path, `expected a map, got ${describeValue(value)}`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return this.fail(path, `expected a map, got ${describeValue(value)}`);
     return value as Plain;
   }
 

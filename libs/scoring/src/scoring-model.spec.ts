@@ -45,18 +45,30 @@ describe('the shipped default model', () => {
 
 describe('parseScoringModel', () => {
   it('accepts a minimal model: version and thresholds, every rule section optional', () => {
-    expect(parseScoringModel(minimal)).toEqual({ version: 't1', engagement: {}, negative: {}, fit: {}, thresholds: { hot: 100, warm: 50 } });
+    expect(parseScoringModel(minimal)).toEqual({
+      version: 't1',
+      engagement: {},
+      negative: {},
+      fit: {},
+      thresholds: { hot: 100, warm: 50 },
+    });
   });
 
   it('normalises industry keys and upper-cases country codes', () => {
-    const model = parseScoringModel(`${minimal}fit:\n  industry: { values: { "Financial Services": 10 } }\n  country: { values: { de: 5 } }\n`);
+    const model = parseScoringModel(
+      `${minimal}fit:\n  industry: { values: { "Financial Services": 10 } }\n  country: { values: { de: 5 } }\n`,
+    );
     expect(model.fit.industry).toEqual({ values: { financial_services: 10 }, unknown: 0, other: 0 });
     expect(model.fit.country!.values).toEqual({ DE: 5 });
   });
 
   it('names file, line, column and field of a wrong value (the example from the spec)', () => {
-    const text = ['version: "x"', 'thresholds: { hot: 100, warm: 50 }', 'engagement:', '  call_booked:', '    points: fifty', ''].join('\n');
-    expect(() => parseScoringModel(text, 'scoring.yaml')).toThrow('scoring.yaml:5:13 engagement.call_booked.points: expected a number, got "fifty"');
+    const text = ['version: "x"', 'thresholds: { hot: 100, warm: 50 }', 'engagement:', '  call_booked:', '    points: fifty', ''].join(
+      '\n',
+    );
+    expect(() => parseScoringModel(text, 'scoring.yaml')).toThrow(
+      'scoring.yaml:5:13 engagement.call_booked.points: expected a number, got "fifty"',
+    );
   });
 
   it('collects every problem, not just the first', () => {
@@ -100,7 +112,9 @@ describe('parseScoringModel', () => {
       '1:1 : version is required (a string such as "2026.1")',
       '1:1 : thresholds are required (thresholds: { hot: …, warm: … })',
     ]);
-    expect(problemsOf(`${minimal}engagement:\n  call_booked: { cap: 100 }\n`)).toEqual(['4:16 engagement.call_booked.points: is required (a number)']);
+    expect(problemsOf(`${minimal}engagement:\n  call_booked: { cap: 100 }\n`)).toEqual([
+      '4:16 engagement.call_booked.points: is required (a number)',
+    ]);
   });
 
   it('refuses unknown top-level fields, naming the line of the key', () => {
@@ -116,15 +130,22 @@ describe('parseScoringModel', () => {
   });
 
   it('refuses a duplicated key', () => {
-    expect(problemsOf(`${minimal}engagement:\n  call_booked: { points: 50 }\n  call_booked: { points: 60 }\n`)[0]).toMatch(/^5:3 : Map keys must be unique/);
+    expect(problemsOf(`${minimal}engagement:\n  call_booked: { points: 50 }\n  call_booked: { points: 60 }\n`)[0]).toMatch(
+      /^5:3 : Map keys must be unique/,
+    );
   });
 
   it('gives line and column in JSON too', () => {
-    const json = '{\n  "version": "j1",\n  "engagement": { "call_booked": { "points": "fifty" } },\n  "thresholds": { "hot": 100, "warm": 50 }\n}\n';
-    expect(() => parseScoringModel(json, 'model.json')).toThrow('model.json:3:46 engagement.call_booked.points: expected a number, got "fifty"');
+    const json =
+      '{\n  "version": "j1",\n  "engagement": { "call_booked": { "points": "fifty" } },\n  "thresholds": { "hot": 100, "warm": 50 }\n}\n';
+    expect(() => parseScoringModel(json, 'model.json')).toThrow(
+      'model.json:3:46 engagement.call_booked.points: expected a number, got "fifty"',
+    );
   });
 
   it('names the document when no file name is given', () => {
-    expect(() => parseScoringModel('version: "x"\nthresholds: { hot: "high", warm: 1 }\n')).toThrow('scoring-model.yaml:2:20 thresholds.hot: expected a number, got "high"');
+    expect(() => parseScoringModel('version: "x"\nthresholds: { hot: "high", warm: 1 }\n')).toThrow(
+      'scoring-model.yaml:2:20 thresholds.hot: expected a number, got "high"',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CHANNELS, LEAD_KINDS, ORIGINS } from '@lead/domain';
-import { LocatedChecker, describeValue as describe, formatProblem, parseLocatedYaml, type LocatedProblem, type Plain, type YamlPath as Path } from './located-yaml';
+import { LocatedChecker, formatProblem, parseLocatedYaml, type LocatedProblem, type YamlPath as Path } from './located-yaml';
 
 /**
  * A versioned scoring model: every number the score is made of, in one file that sales and
@@ -93,7 +93,6 @@ export class ScoringModelError extends Error {
   }
 }
 
-
 /** Normalised form of a free-text key: "Financial Services" and "financial-services" are the same industry. */
 export const normaliseKey = (key: string): string =>
   key
@@ -122,12 +121,10 @@ export function loadScoringModelFile(file: string): ScoringModel {
 
 // ---------------------------------------------------------------- validation
 
-
 const ACTIVITY_TYPE = /^[a-z][a-z0-9_]*$/;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 class Checker extends LocatedChecker {
-
   model(root: unknown): ScoringModel | undefined {
     const top = this.map(root, []);
     if (!top) return undefined;
@@ -217,7 +214,8 @@ class Checker extends LocatedChecker {
     const m = this.map(value, ['fit']);
     if (!m) return result;
     this.only(m, ['fit'], FIT_RULES);
-    const enumKeys = (allowed: readonly string[]) => (k: string) => (allowed.includes(k) ? undefined : `must be one of ${allowed.join(', ')}`);
+    const enumKeys = (allowed: readonly string[]) => (k: string) =>
+      allowed.includes(k) ? undefined : `must be one of ${allowed.join(', ')}`;
     const maps: [FitRuleName, (k: string) => string | undefined, (k: string) => string][] = [
       ['kind', enumKeys(LEAD_KINDS), (k) => k],
       ['industry', () => undefined, normaliseKey],
@@ -240,7 +238,12 @@ class Checker extends LocatedChecker {
     return result;
   }
 
-  private mapRule(value: unknown, path: Path, keyProblem: (key: string) => string | undefined, normalise: (key: string) => string): MapRule | undefined {
+  private mapRule(
+    value: unknown,
+    path: Path,
+    keyProblem: (key: string) => string | undefined,
+    normalise: (key: string) => string,
+  ): MapRule | undefined {
     const m = this.map(value, path);
     if (!m) return undefined;
     this.only(m, path, ['values', 'unknown', 'other']);
@@ -282,7 +285,11 @@ class Checker extends LocatedChecker {
       if (previous && i > 0) {
         const prevEnd = previous.to ?? Infinity;
         const start = from ?? -Infinity;
-        if (start < prevEnd) this.fail(p, `overlaps the band before it (bands go in ascending order; this one starts at ${from ?? '−∞'}, the one before ends at ${previous.to ?? '∞'})`);
+        if (start < prevEnd)
+          this.fail(
+            p,
+            `overlaps the band before it (bands go in ascending order; this one starts at ${from ?? '−∞'}, the one before ends at ${previous.to ?? '∞'})`,
+          );
       }
       if (points !== undefined) bands.push({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), points });
     });
@@ -305,7 +312,8 @@ class Checker extends LocatedChecker {
     this.only(m, ['thresholds'], ['hot', 'warm']);
     const hot = this.number(m.hot, ['thresholds', 'hot'], { required: true });
     const warm = this.number(m.warm, ['thresholds', 'warm'], { required: true });
-    if (hot !== undefined && warm !== undefined && !(hot > warm)) this.fail(['thresholds', 'hot'], `must be greater than thresholds.warm (${warm}), got ${hot}`);
+    if (hot !== undefined && warm !== undefined && !(hot > warm))
+      this.fail(['thresholds', 'hot'], `must be greater than thresholds.warm (${warm}), got ${hot}`);
     return hot === undefined || warm === undefined ? undefined : { hot, warm };
   }
 }

@@ -13,7 +13,10 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The event store answers (503 when not); the read models say their state and lag (degraded while catching up, down when one stopped)' })
+  @ApiOperation({
+    summary:
+      'The event store answers (503 when not); the read models say their state and lag (degraded while catching up, down when one stopped)',
+  })
   async health(@Res({ passthrough: true }) res: Response) {
     const started = Date.now();
     const projections = this.projections ? await this.projections.check() : undefined;

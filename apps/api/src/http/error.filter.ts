@@ -1,5 +1,12 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
-import { LeadConcurrencyError, LeadError, LeadNotFoundError, LeadRuleRefusedError, LeadValidationError, UnreadableEventError } from '@lead/domain';
+import {
+  LeadConcurrencyError,
+  LeadError,
+  LeadNotFoundError,
+  LeadRuleRefusedError,
+  LeadValidationError,
+  UnreadableEventError,
+} from '@lead/domain';
 import { EventStoreUnavailableError } from '@lead/event-store';
 import { DuplicateLeadError } from '@lead/lifecycle';
 import type { Response } from 'express';
@@ -25,12 +32,19 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     if (error instanceof LeadValidationError) body.errors = error.problems;
     if (error instanceof LeadRuleRefusedError) body.rule = error.rule;
     if (error instanceof DuplicateLeadError) body.existingLeadId = error.existingLeadId;
-    if (error instanceof LeadConcurrencyError) Object.assign(body, { expectedRevision: Number(error.expectedRevision), currentRevision: error.currentRevision === null ? null : Number(error.currentRevision) });
+    if (error instanceof LeadConcurrencyError)
+      Object.assign(body, {
+        expectedRevision: Number(error.expectedRevision),
+        currentRevision: error.currentRevision === null ? null : Number(error.currentRevision),
+      });
     if (error instanceof LeadNotFoundError) body.leadId = error.leadId;
     return { status: STATUS[error.kind], body };
   }
   if (error instanceof EventStoreUnavailableError) {
-    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: 'event_store_unavailable', message: `${error.message}; nothing was written, retry with the same commandId` } };
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { code: 'event_store_unavailable', message: `${error.message}; nothing was written, retry with the same commandId` },
+    };
   }
   if (error instanceof UnreadableEventError) {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'unreadable_event', message: error.message } };

@@ -1,6 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import {
   AssignLeadBody,
   AssignLeadCommand,
@@ -40,7 +48,11 @@ import { leadView } from './lead.view';
 
 /** Commands are POSTs answering {leadId, revision, position}; queries are GETs. */
 @ApiTags('leads')
-@ApiHeader({ name: 'X-Actor', required: false, description: 'Who sends the command (user:<name>, service:<name>); recorded in the metadata. Default: anonymous.' })
+@ApiHeader({
+  name: 'X-Actor',
+  required: false,
+  description: 'Who sends the command (user:<name>, service:<name>); recorded in the metadata. Default: anonymous.',
+})
 @ApiBadRequestResponse({ description: 'Invalid input: `errors` names every field (code validation_failed).' })
 @Controller('leads')
 export class LeadsController {
@@ -60,7 +72,9 @@ export class LeadsController {
   @Post(':id/need')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm the need (NeedConfirmed; LeadQualified when it completes the three facts)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   need(@LeadId() id: string, @Body() body: ConfirmNeedBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new ConfirmNeedCommand(id, body, actor));
   }
@@ -68,7 +82,9 @@ export class LeadsController {
   @Post(':id/budget')
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify the budget (BudgetVerified; LeadQualified when it completes the three facts)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   budget(@LeadId() id: string, @Body() body: VerifyBudgetBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new VerifyBudgetCommand(id, body, actor));
   }
@@ -76,7 +92,9 @@ export class LeadsController {
   @Post(':id/decision-maker')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record that the decision maker was reached (DecisionMakerReached; an assistant is refused)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   decisionMaker(@LeadId() id: string, @Body() body: ReachDecisionMakerBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new ReachDecisionMakerCommand(id, body, actor));
   }
@@ -84,7 +102,9 @@ export class LeadsController {
   @Post(':id/activities')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record an engagement activity (ActivityRecorded)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   activity(@LeadId() id: string, @Body() body: RecordActivityBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new RecordActivityCommand(id, body, actor));
   }
@@ -92,7 +112,9 @@ export class LeadsController {
   @Post(':id/contact')
   @HttpCode(200)
   @ApiOperation({ summary: 'Correct contact or company details (ContactDetailsCorrected)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   contact(@LeadId() id: string, @Body() body: CorrectContactDetailsBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new CorrectContactDetailsCommand(id, body, actor));
   }
@@ -100,7 +122,9 @@ export class LeadsController {
   @Post(':id/qualify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Qualify by hand, with a reason (LeadQualified)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   qualify(@LeadId() id: string, @Body() body: QualifyLeadBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new QualifyLeadCommand(id, body, actor));
   }
@@ -108,7 +132,9 @@ export class LeadsController {
   @Post(':id/assign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign an owner or category manager (LeadAssigned)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   assign(@LeadId() id: string, @Body() body: AssignLeadBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new AssignLeadCommand(id, body, actor));
   }
@@ -116,7 +142,9 @@ export class LeadsController {
   @Post(':id/nurture')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send to a nurture or content track (SentToNurture)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   nurture(@LeadId() id: string, @Body() body: SendToNurtureBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new SendToNurtureCommand(id, body, actor));
   }
@@ -124,7 +152,9 @@ export class LeadsController {
   @Post(':id/reactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reactivate a nurtured, disqualified or lost lead (LeadReactivated)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   reactivate(@LeadId() id: string, @Body() body: ReactivateLeadBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new ReactivateLeadCommand(id, body, actor));
   }
@@ -132,7 +162,9 @@ export class LeadsController {
   @Post(':id/disqualify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disqualify with a reason code and a note (Disqualified)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   disqualify(@LeadId() id: string, @Body() body: DisqualifyLeadBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new DisqualifyLeadCommand(id, body, actor));
   }
@@ -140,7 +172,9 @@ export class LeadsController {
   @Post(':id/hand-to-sales')
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand a qualified lead to sales, or any open lead with an override reason (HandedToSales)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   handToSales(@LeadId() id: string, @Body() body: HandToSalesBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new HandToSalesCommand(id, body, actor));
   }
@@ -148,7 +182,9 @@ export class LeadsController {
   @Post(':id/sale-outcome')
   @HttpCode(200)
   @ApiOperation({ summary: 'Report the sale outcome (SaleWon / SaleLost; lost with a live need returns to nurture)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   saleOutcome(@LeadId() id: string, @Body() body: ReportSaleOutcomeBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new ReportSaleOutcomeCommand(id, body, actor));
   }
@@ -156,7 +192,9 @@ export class LeadsController {
   @Post(':id/merge')
   @HttpCode(200)
   @ApiOperation({ summary: 'Merge this duplicate into another lead (DuplicateMerged)' })
-  @ApiNotFoundResponse() @ApiConflictResponse() @ApiUnprocessableEntityResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  @ApiUnprocessableEntityResponse()
   merge(@LeadId() id: string, @Body() body: MergeDuplicateBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new MergeDuplicateCommand(id, body, actor));
   }
@@ -164,7 +202,8 @@ export class LeadsController {
   @Post(':id/erase')
   @HttpCode(200)
   @ApiOperation({ summary: 'Erase personal data on request (PersonalDataErased)' })
-  @ApiNotFoundResponse() @ApiConflictResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
   erase(@LeadId() id: string, @Body() body: ErasePersonalDataBody, @Actor() actor: string): Promise<CommandResult> {
     return this.commands.execute(new ErasePersonalDataCommand(id, body, actor));
   }

@@ -7,7 +7,10 @@ import { ProjectionsModule, type ProjectionsModuleOptions } from '@lead/projecti
  * environment too (READ_STORE, READ_SQLITE_PATH, MONGODB_URL). With a store instance handed in (an embedding
  * host, a test) and nothing said: in memory, rebuilt from that store at start — read models are derived data.
  */
-export function readModelModules(options: { eventStore?: EventStore | EventStoreConfig; projections?: ProjectionsModuleOptions | false }): DynamicModule[] {
+export function readModelModules(options: {
+  eventStore?: EventStore | EventStoreConfig;
+  projections?: ProjectionsModuleOptions | false;
+}): DynamicModule[] {
   if (options.projections === false) return [];
   const handedIn = isEventStore(options.eventStore);
   const projections = options.projections ?? (handedIn ? { readStore: { kind: 'sqlite' as const, path: ':memory:' } } : {});

@@ -16,7 +16,10 @@ export class ScoringHttpModule {
  * environment. With a store instance handed in (an embedding host, a test): only when `policies`
  * says how — their checkpoint must live beside that store, and there is no path to put it next to.
  */
-export function scoringModules(options: { eventStore?: EventStore | EventStoreConfig; policies?: LeadPoliciesOptions | false }): DynamicModule[] {
+export function scoringModules(options: {
+  eventStore?: EventStore | EventStoreConfig;
+  policies?: LeadPoliciesOptions | false;
+}): DynamicModule[] {
   const handedIn = isEventStore(options.eventStore);
   const policies = options.policies ?? (handedIn ? false : {});
   return policies === false ? [] : [ScoringHttpModule.forRoot(policies)];

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { LeadScored } from '@lead/domain';
 import { LeadReader } from '@lead/lifecycle';
 import { PolicyReactor, ScoringModelService } from '@lead/policies';
@@ -9,7 +17,11 @@ import { ActivateScoringModelBody } from './scoring.dto';
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
 
 @ApiTags('scoring')
-@ApiHeader({ name: 'X-Actor', required: false, description: 'Who changes the model or retrains (user:<name>); recorded as the actor of the event.' })
+@ApiHeader({
+  name: 'X-Actor',
+  required: false,
+  description: 'Who changes the model or retrains (user:<name>); recorded as the actor of the event.',
+})
 @Controller()
 export class ScoringController {
   constructor(
@@ -30,11 +42,14 @@ export class ScoringController {
   @Put('scoring/model')
   @ApiOperation({
     summary: 'Activate a scoring model (ScoringModelActivated on the scoring-models stream); live leads are rescored with it',
-    description: 'The same model again changes nothing (`activated: false`). Every problem of the text is reported with its line, column and field.',
+    description:
+      'The same model again changes nothing (`activated: false`). Every problem of the text is reported with its line, column and field.',
   })
   @ApiOkResponse({ description: '{version, activated, previousVersion, position}' })
   @ApiBadRequestResponse({ description: 'The model text is invalid: `errors: [{field, message, line, column}]` (code validation_failed).' })
-  @ApiUnprocessableEntityResponse({ description: 'The version was activated before with different rules (rule scoring_model.version_reused).' })
+  @ApiUnprocessableEntityResponse({
+    description: 'The version was activated before with different rules (rule scoring_model.version_reused).',
+  })
   activate(@Body() body: ActivateScoringModelBody, @Actor() actor: string) {
     return this.models.activate(body.source, actor);
   }
@@ -52,7 +67,9 @@ export class ScoringController {
   }
 
   @Get('scoring/status')
-  @ApiOperation({ summary: "The policy reactor: running, catching up or stopped (with the error naming the event), its checkpoint and reaction counts" })
+  @ApiOperation({
+    summary: 'The policy reactor: running, catching up or stopped (with the error naming the event), its checkpoint and reaction counts',
+  })
   status() {
     return this.reactor.status();
   }
@@ -78,7 +95,9 @@ export class ScoringController {
       actor: scored.metadata.actor,
       causationId: scored.metadata.causationId,
       breakdown: data.breakdown,
-      explanation: data.breakdown.filter((c) => c.points !== 0).map((c) => `${signed(c.points)} ${c.rule}${c.detail ? `: ${c.detail}` : ''}`),
+      explanation: data.breakdown
+        .filter((c) => c.points !== 0)
+        .map((c) => `${signed(c.points)} ${c.rule}${c.detail ? `: ${c.detail}` : ''}`),
     };
   }
 }

@@ -3,7 +3,8 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class ActivateScoringModelBody {
   @ApiProperty({
-    description: 'The scoring model as YAML or JSON text (the format of libs/scoring/models/default.yaml). A changed model needs a new `version`.',
+    description:
+      'The scoring model as YAML or JSON text (the format of libs/scoring/models/default.yaml). A changed model needs a new `version`.',
     example: 'version: "2026.2"\nengagement:\n  call_booked: { points: 50 }\nnegative: {}\nfit: {}\nthresholds: { hot: 100, warm: 50 }\n',
   })
   @IsString()

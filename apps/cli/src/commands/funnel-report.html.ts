@@ -19,13 +19,38 @@ export function funnelHtmlReport(title: string, report: FunnelReport, columns: s
   // The browser build sits beside the package's entry point (the package does not export its path).
   const chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.js'), 'utf8');
   const periods = [...new Set(report.rows.map((r) => r.period!))];
-  const sum = (period: string, pick: (r: FunnelReport['rows'][number]) => number) => report.rows.filter((r) => r.period === period).reduce((a, r) => a + pick(r), 0);
+  const sum = (period: string, pick: (r: FunnelReport['rows'][number]) => number) =>
+    report.rows.filter((r) => r.period === period).reduce((a, r) => a + pick(r), 0);
   const counts = STAGES.map(([key, label]) => ({ label, data: periods.map((p) => sum(p, (r) => r.counts[key])) }));
   const rate = (num: number, den: number) => (den === 0 ? null : Math.round((1000 * num) / den) / 10);
   const rates = [
-    { label: 'qualified / captured %', data: periods.map((p) => rate(sum(p, (r) => r.counts.qualified), sum(p, (r) => r.counts.captured))) },
-    { label: 'won / handed %', data: periods.map((p) => rate(sum(p, (r) => r.counts.won), sum(p, (r) => r.counts.handedToSales))) },
-    { label: 'won / captured %', data: periods.map((p) => rate(sum(p, (r) => r.counts.won), sum(p, (r) => r.counts.captured))) },
+    {
+      label: 'qualified / captured %',
+      data: periods.map((p) =>
+        rate(
+          sum(p, (r) => r.counts.qualified),
+          sum(p, (r) => r.counts.captured),
+        ),
+      ),
+    },
+    {
+      label: 'won / handed %',
+      data: periods.map((p) =>
+        rate(
+          sum(p, (r) => r.counts.won),
+          sum(p, (r) => r.counts.handedToSales),
+        ),
+      ),
+    },
+    {
+      label: 'won / captured %',
+      data: periods.map((p) =>
+        rate(
+          sum(p, (r) => r.counts.won),
+          sum(p, (r) => r.counts.captured),
+        ),
+      ),
+    },
   ];
   const groups = report.groupBy ? report.totals.map((t) => t.group ?? '') : [];
   const byGroup = STAGES.slice(0, 4).map(([key, label]) => ({ label, data: report.totals.map((t) => t.counts[key]) }));

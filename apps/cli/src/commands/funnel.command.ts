@@ -1,7 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EVENT_STORE, type EventStore } from '@lead/event-store';
-import { FUNNEL_DIMENSIONS, FUNNEL_LEADS, FUNNEL_PERIODS, FUNNEL_VIEWS, funnelAsOf, funnelProjection, ProjectionRunner, queryFunnel, SqliteReadStore, type FunnelDimension, type FunnelPeriod, type FunnelReport, type FunnelRow, type FunnelView } from '@lead/projections';
+import {
+  FUNNEL_DIMENSIONS,
+  FUNNEL_LEADS,
+  FUNNEL_PERIODS,
+  FUNNEL_VIEWS,
+  funnelAsOf,
+  funnelProjection,
+  ProjectionRunner,
+  queryFunnel,
+  SqliteReadStore,
+  type FunnelDimension,
+  type FunnelPeriod,
+  type FunnelReport,
+  type FunnelRow,
+  type FunnelView,
+} from '@lead/projections';
 import { Presets, SingleBar } from 'cli-progress';
 import { withEngine } from '../cli.context';
 import { fail, printTable, toCsv } from '../output';
@@ -31,7 +46,10 @@ export function registerFunnel(program: Command): void {
     .description('funnel analysis by replaying the event history: activity or cohorts, by period and source/segment/owner, as of any date')
     .option('--from <day>', 'first day (YYYY-MM-DD); default: the first day in the history')
     .option('--to <day>', 'last day (YYYY-MM-DD); default: --as-of, else today')
-    .option('--as-of <time>', 'the funnel as it stood then: events that occurred later are left out (a date means the end of that day, UTC)')
+    .option(
+      '--as-of <time>',
+      'the funnel as it stood then: events that occurred later are left out (a date means the end of that day, UTC)',
+    )
     .option('--period <period>', `${FUNNEL_PERIODS.join(' | ')}`, 'month')
     .option('--group-by <dimension>', `${FUNNEL_DIMENSIONS.join(' | ')}`)
     .option('--view <view>', `${FUNNEL_VIEWS.join(' | ')} (see README, Read models)`, 'activity')
@@ -65,7 +83,8 @@ function check(options: FunnelOptions): Checked {
     return value as T;
   };
   const day = (name: string, value: string | undefined) => {
-    if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value)))) fail(`--${name} must be a date (YYYY-MM-DD), got "${value}"`);
+    if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))))
+      fail(`--${name} must be a date (YYYY-MM-DD), got "${value}"`);
     return value;
   };
   let asOf: string | undefined;
@@ -93,7 +112,10 @@ async function replayAndQuery(store: EventStore, options: Checked): Promise<Funn
   const readStore = new SqliteReadStore({ path: ':memory:' });
   const projection = options.asOf ? funnelAsOf(options.asOf) : funnelProjection;
   const head = (await store.headPosition())?.commit ?? 0n;
-  const progress = process.stderr.isTTY && head > 0n ? new SingleBar({ format: 'replaying |{bar}| {value}/{total} events', stream: process.stderr }, Presets.shades_classic) : null;
+  const progress =
+    process.stderr.isTTY && head > 0n
+      ? new SingleBar({ format: 'replaying |{bar}| {value}/{total} events', stream: process.stderr }, Presets.shades_classic)
+      : null;
   progress?.start(Number(head), 0);
   const runner = new ProjectionRunner(store, readStore, [projection], {
     logger: { log: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
@@ -104,9 +126,16 @@ async function replayAndQuery(store: EventStore, options: Checked): Promise<Funn
     await runner.waitUntilCaughtUp(24 * 3600_000);
     progress?.update(Number(head));
     const status = await runner.statusOf(projection.name);
-    if (status.state === 'stopped_with_error') fail(`the replay stopped at ${status.error?.eventType} (position ${status.error?.position}): ${status.error?.message}`);
+    if (status.state === 'stopped_with_error')
+      fail(`the replay stopped at ${status.error?.eventType} (position ${status.error?.position}): ${status.error?.message}`);
     const first = options.from ?? (await firstCapturedDay(readStore)) ?? options.to;
-    return await queryFunnel(readStore, { from: first, to: options.to, period: options.period, view: options.view, ...(options.groupBy ? { groupBy: options.groupBy } : {}) });
+    return await queryFunnel(readStore, {
+      from: first,
+      to: options.to,
+      period: options.period,
+      view: options.view,
+      ...(options.groupBy ? { groupBy: options.groupBy } : {}),
+    });
   } finally {
     progress?.stop();
     await runner.stop();
@@ -119,7 +148,22 @@ async function firstCapturedDay(readStore: SqliteReadStore): Promise<string | un
   return (first?.capturedAt as string | undefined)?.slice(0, 10);
 }
 
-const COLUMNS = ['period', 'group', 'captured', 'qualified', 'disqualified', 'nurtured', 'reactivated', 'handed', 'won', 'lost', 'qualified/captured', 'won/captured', 'median captured→qualified (days)', 'p90 captured→qualified (days)'];
+const COLUMNS = [
+  'period',
+  'group',
+  'captured',
+  'qualified',
+  'disqualified',
+  'nurtured',
+  'reactivated',
+  'handed',
+  'won',
+  'lost',
+  'qualified/captured',
+  'won/captured',
+  'median captured→qualified (days)',
+  'p90 captured→qualified (days)',
+];
 
 function cells(row: FunnelRow): (string | number)[] {
   const { counts, conversion, timeBetweenStages } = row;
@@ -155,7 +199,10 @@ function output(report: FunnelReport, options: Checked): void {
   switch (options.format) {
     case 'table':
       console.log(title);
-      printTable(COLUMNS, rows.map((r) => r.map(String)));
+      printTable(
+        COLUMNS,
+        rows.map((r) => r.map(String)),
+      );
       return;
     case 'csv':
       return write(toCsv(COLUMNS, rows), options.out);

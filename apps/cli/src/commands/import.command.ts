@@ -28,7 +28,10 @@ export function registerImport(program: Command): void {
       await withEngine(
         async (engine) => {
           const executor = engine.get(LeadCommandExecutor);
-          const bar = new SingleBar({ format: 'importing |{bar}| {value}/{total} leads | {eta_formatted} left | {failed} refused' }, Presets.shades_classic);
+          const bar = new SingleBar(
+            { format: 'importing |{bar}| {value}/{total} leads | {eta_formatted} left | {failed} refused' },
+            Presets.shades_classic,
+          );
           bar.start(rows.length, 0, { failed: 0 });
           let next = 0;
           let failed = 0;

@@ -25,7 +25,13 @@ export function registerProjections(program: Command): void {
             engine.get(ProjectionRunner).names.map(async (name) => {
               const checkpoint = await readStore.checkpoint(name);
               const at = checkpoint?.position ? formatPosition(checkpoint.position) : '-';
-              const state = checkpoint?.resetting ? 'rebuild interrupted' : !checkpoint?.position ? 'empty' : head && checkpoint.position.commit >= head.commit ? 'up to date' : 'behind';
+              const state = checkpoint?.resetting
+                ? 'rebuild interrupted'
+                : !checkpoint?.position
+                  ? 'empty'
+                  : head && checkpoint.position.commit >= head.commit
+                    ? 'up to date'
+                    : 'behind';
               return [name, `v${checkpoint?.version ?? '-'}`, at, head ? formatPosition(head) : '-', state];
             }),
           );
@@ -52,7 +58,9 @@ export function registerProjections(program: Command): void {
           const bar = new SingleBar({ format: 'rebuilding |{bar}| {value}/{total} events | {eta_formatted} left' }, Presets.shades_classic);
           bar.start(total, 0);
           const timer = setInterval(() => {
-            void runner.status().then((all) => bar.update(total - Math.max(0, ...all.filter((s) => names.includes(s.name)).map((s) => s.eventsBehind))));
+            void runner
+              .status()
+              .then((all) => bar.update(total - Math.max(0, ...all.filter((s) => names.includes(s.name)).map((s) => s.eventsBehind))));
           }, 250);
           try {
             await runner.waitUntilCaughtUp(24 * 3600_000);

@@ -12,7 +12,10 @@ const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)}%`
 
 /** A progress bar over the log (by position), on stderr so that --format json stays clean. */
 function historyProgress(label: string): { update(p: ReadProgress): void; stop(): void } {
-  const bar = new SingleBar({ format: `${label} |{bar}| {percentage}% | {events} events | {eta_formatted} left`, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${label} |{bar}| {percentage}% | {events} events | {eta_formatted} left`, stream: process.stderr },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update(p) {
@@ -34,12 +37,18 @@ export function registerScoringHistory(program: Command): void {
 
   scoring
     .command('train')
-    .description('train the predictive score on the event history (SaleWon = converted; SaleLost, Disqualified = not) and append it as the next version (PredictiveModelTrained); a running engine rescores live leads with it')
+    .description(
+      'train the predictive score on the event history (SaleWon = converted; SaleLost, Disqualified = not) and append it as the next version (PredictiveModelTrained); a running engine rescores live leads with it',
+    )
     .option('--actor <actor>', 'recorded as the actor of the event', 'service:lead-engine-cli')
     .option('-f, --format <format>', 'table or json', 'table')
     .action(async (opts: { actor: string; format: string }) => {
       await withEngine(async (engine) => {
-        const service = new ScoringModelService(engine.get<EventStore>(EVENT_STORE), engine.get(Clock), resolvePoliciesSettings({ reactor: false }));
+        const service = new ScoringModelService(
+          engine.get<EventStore>(EVENT_STORE),
+          engine.get(Clock),
+          resolvePoliciesSettings({ reactor: false }),
+        );
         const progress = historyProgress('reading history');
         let result;
         try {
@@ -51,15 +60,23 @@ export function registerScoringHistory(program: Command): void {
         }
         progress.stop();
         if (opts.format === 'json') return void console.log(JSON.stringify(result, null, 2));
-        console.log(`trained ${result.version} on ${result.trainedOn.leads} leads with an outcome (${result.trainedOn.won} won) at position ${result.position}`);
-        console.log(`left out: ${result.excluded.withoutOutcome} without an outcome, ${result.excluded.erased} erased, ${result.excluded.merged} merged`);
-        console.log(`in-sample ROC AUC ${result.metrics.inSampleAuc.toFixed(4)}, log loss ${result.metrics.logLoss.toFixed(4)} (a check of the fit, not of accuracy on new leads)`);
+        console.log(
+          `trained ${result.version} on ${result.trainedOn.leads} leads with an outcome (${result.trainedOn.won} won) at position ${result.position}`,
+        );
+        console.log(
+          `left out: ${result.excluded.withoutOutcome} without an outcome, ${result.excluded.erased} erased, ${result.excluded.merged} merged`,
+        );
+        console.log(
+          `in-sample ROC AUC ${result.metrics.inSampleAuc.toFixed(4)}, log loss ${result.metrics.logLoss.toFixed(4)} (a check of the fit, not of accuracy on new leads)`,
+        );
       });
     });
 
   scoring
     .command('backtest')
-    .description('replay the event history and report how a scoring model and thresholds would have classified the leads against their outcomes')
+    .description(
+      'replay the event history and report how a scoring model and thresholds would have classified the leads against their outcomes',
+    )
     .requiredOption('--model <file>', 'YAML or JSON scoring model to try')
     .option('--hot <n>', 'hot threshold instead of the model’s', (v) => Number(v))
     .option('--warm <n>', 'warm threshold instead of the model’s', (v) => Number(v))
@@ -70,16 +87,24 @@ export function registerScoringHistory(program: Command): void {
       try {
         model = loadScoringModelFile(opts.model);
       } catch (error) {
-        if (error instanceof ScoringModelError) fail(`${error.problems.length} problem(s)\n${error.problems.map(formatProblem).join('\n')}`);
+        if (error instanceof ScoringModelError)
+          fail(`${error.problems.length} problem(s)\n${error.problems.map(formatProblem).join('\n')}`);
         fail((error as Error).message);
       }
-      for (const [name, value] of [['--hot', opts.hot], ['--warm', opts.warm]] as const) if (value !== undefined && !Number.isFinite(value)) fail(`${name} must be a number`);
+      for (const [name, value] of [
+        ['--hot', opts.hot],
+        ['--warm', opts.warm],
+      ] as const)
+        if (value !== undefined && !Number.isFinite(value)) fail(`${name} must be a number`);
       await withEngine(async (engine) => {
         const store = engine.get<EventStore>(EVENT_STORE);
         let predictive: PredictiveModel | undefined;
         if (opts.withPredictive) {
-          const trained = (await new ScoringModelService(store, engine.get(Clock), resolvePoliciesSettings({ reactor: false })).history()).filter((h) => h.event.type === 'PredictiveModelTrained').at(-1);
-          if (!trained || trained.event.type !== 'PredictiveModelTrained') fail('no predictive model has been trained yet (run `scoring train`)');
+          const trained = (await new ScoringModelService(store, engine.get(Clock), resolvePoliciesSettings({ reactor: false })).history())
+            .filter((h) => h.event.type === 'PredictiveModelTrained')
+            .at(-1);
+          if (!trained || trained.event.type !== 'PredictiveModelTrained')
+            fail('no predictive model has been trained yet (run `scoring train`)');
           predictive = trained.event.data.model;
         }
         const progress = historyProgress('replaying history');
@@ -93,19 +118,37 @@ export function registerScoringHistory(program: Command): void {
         }
         if (opts.format === 'json') return void console.log(JSON.stringify(report, null, 2));
         const { thresholds: t } = report;
-        console.log(`model ${report.modelVersion}${predictive ? ` with predictive ${predictive.version}` : ''}, hot ≥ ${t.hot}, warm ≥ ${t.warm}`);
-        console.log(`${report.leads} leads with an outcome, ${report.converted} converted (${pct(report.conversionRate)}); left out ${report.excluded.withoutOutcome} without an outcome, ${report.excluded.erased} erased, ${report.excluded.merged} merged`);
+        console.log(
+          `model ${report.modelVersion}${predictive ? ` with predictive ${predictive.version}` : ''}, hot ≥ ${t.hot}, warm ≥ ${t.warm}`,
+        );
+        console.log(
+          `${report.leads} leads with an outcome, ${report.converted} converted (${pct(report.conversionRate)}); left out ${report.excluded.withoutOutcome} without an outcome, ${report.excluded.erased} erased, ${report.excluded.merged} merged`,
+        );
         if (report.leads === 0) return;
         console.log(`ROC AUC of the total ${report.auc.toFixed(4)}`);
-        console.log(`hot: ${report.hot.selected} leads, precision ${pct(report.hot.precision)}, recall ${pct(report.hot.recall)}; warm or hot: precision ${pct(report.warmOrHot.precision)}, recall ${pct(report.warmOrHot.recall)}\n`);
+        console.log(
+          `hot: ${report.hot.selected} leads, precision ${pct(report.hot.precision)}, recall ${pct(report.hot.recall)}; warm or hot: precision ${pct(report.warmOrHot.precision)}, recall ${pct(report.warmOrHot.recall)}\n`,
+        );
         printTable(
           ['temperature', 'leads', 'converted', 'conversion'],
-          (['hot', 'warm', 'cold'] as const).map((temp) => [temp, String(report.byTemperature[temp].leads), String(report.byTemperature[temp].converted), pct(report.byTemperature[temp].conversionRate)]),
+          (['hot', 'warm', 'cold'] as const).map((temp) => [
+            temp,
+            String(report.byTemperature[temp].leads),
+            String(report.byTemperature[temp].converted),
+            pct(report.byTemperature[temp].conversionRate),
+          ]),
         );
         console.log();
         printTable(
           ['decile', 'leads', 'converted', 'conversion', 'lift', 'cumulative converted'],
-          report.lift.map((d) => [String(d.decile), String(d.leads), String(d.won), pct(d.conversionRate), Number.isNaN(d.lift) ? '–' : d.lift.toFixed(2), pct(d.cumulativeCapture)]),
+          report.lift.map((d) => [
+            String(d.decile),
+            String(d.leads),
+            String(d.won),
+            pct(d.conversionRate),
+            Number.isNaN(d.lift) ? '–' : d.lift.toFixed(2),
+            pct(d.cumulativeCapture),
+          ]),
         );
       });
     });

@@ -16,9 +16,12 @@ export function registerScoring(program: Command): void {
     .action((file: string) => {
       try {
         const model = loadScoringModelFile(file);
-        console.log(`${file}: valid scoring model, version ${model.version} (hot ≥ ${model.thresholds.hot}, warm ≥ ${model.thresholds.warm})`);
+        console.log(
+          `${file}: valid scoring model, version ${model.version} (hot ≥ ${model.thresholds.hot}, warm ≥ ${model.thresholds.warm})`,
+        );
       } catch (error) {
-        if (error instanceof ScoringModelError) fail(`${error.problems.length} problem(s)\n${error.problems.map(formatProblem).join('\n')}`);
+        if (error instanceof ScoringModelError)
+          fail(`${error.problems.length} problem(s)\n${error.problems.map(formatProblem).join('\n')}`);
         throw error;
       }
     });
@@ -33,19 +36,34 @@ export function registerScoring(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .action((opts: { csv: string; seed: number; testFraction: number; model?: string; format: string }) => {
       if (!existsSync(opts.csv)) fail(`no such file: ${opts.csv} (pass --csv)`);
-      const report = evaluateOnXEducation(opts.csv, { seed: opts.seed, testFraction: opts.testFraction, ...(opts.model ? { scoringModel: loadScoringModelFile(opts.model) } : {}) });
+      const report = evaluateOnXEducation(opts.csv, {
+        seed: opts.seed,
+        testFraction: opts.testFraction,
+        ...(opts.model ? { scoringModel: loadScoringModelFile(opts.model) } : {}),
+      });
       if (opts.format === 'json') {
         const { model: _, ...rest } = report;
         return void console.log(JSON.stringify(rest, null, 2));
       }
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      console.log(`X Education: ${report.trainLeads} leads for training, ${report.testLeads} held out (${pct(report.testConversionRate)} converted), seed ${opts.seed}`);
-      console.log(`predictive score ROC AUC ${report.predictive.auc.toFixed(4)}; total score (model ${report.score.scoringModelVersion}) ROC AUC ${report.score.auc.toFixed(4)}`);
+      console.log(
+        `X Education: ${report.trainLeads} leads for training, ${report.testLeads} held out (${pct(report.testConversionRate)} converted), seed ${opts.seed}`,
+      );
+      console.log(
+        `predictive score ROC AUC ${report.predictive.auc.toFixed(4)}; total score (model ${report.score.scoringModelVersion}) ROC AUC ${report.score.auc.toFixed(4)}`,
+      );
       const hot = report.score.hot;
       console.log(`hot (total ≥ ${hot.threshold}): ${hot.selected} leads, precision ${pct(hot.precision)}, recall ${pct(hot.recall)}\n`);
       printTable(
         ['decile', 'leads', 'won', 'conversion', 'lift', 'cumulative won'],
-        report.predictive.lift.map((d) => [String(d.decile), String(d.leads), String(d.won), pct(d.conversionRate), d.lift.toFixed(2), pct(d.cumulativeCapture)]),
+        report.predictive.lift.map((d) => [
+          String(d.decile),
+          String(d.leads),
+          String(d.won),
+          pct(d.conversionRate),
+          d.lift.toFixed(2),
+          pct(d.cumulativeCapture),
+        ]),
       );
     });
 }

@@ -75,7 +75,10 @@ function fakeRead<T>(items: T[]) {
 
 describe('EsdbEventStore without a server', () => {
   it('accepts cluster and discovery connection strings (they go straight to the client)', async () => {
-    for (const connectionString of ['esdb://a:2113,b:2113,c:2113?tls=true', 'esdb+discover://cluster.example.com:2113?tls=true&nodePreference=leader']) {
+    for (const connectionString of [
+      'esdb://a:2113,b:2113,c:2113?tls=true',
+      'esdb+discover://cluster.example.com:2113?tls=true&nodePreference=leader',
+    ]) {
       const store = new EsdbEventStore({ connectionString, logger: silent });
       await store.close();
     }
@@ -136,15 +139,37 @@ describe('EsdbEventStore without a server', () => {
       const position: Position = { commit: 2n ** 63n - 5n, prepare: 2n ** 63n - 9n };
       const revision = 2n ** 62n + 1n;
       jest.spyOn(store.client, 'appendToStream').mockResolvedValue({ success: true, nextExpectedRevision: revision, position });
-      expect(await store.appendToStream('s', newEvents(1), { expectedRevision: revision - 1n })).toEqual({ nextExpectedRevision: revision, position });
+      expect(await store.appendToStream('s', newEvents(1), { expectedRevision: revision - 1n })).toEqual({
+        nextExpectedRevision: revision,
+        position,
+      });
 
       const created = new Date('2024-05-06T07:08:09.123Z');
-      const event = { streamId: 'lead-x', id: randomUUID(), revision, type: 'LeadCaptured', data: { a: 1 }, metadata: { b: 2 }, isJson: true, created, position };
+      const event = {
+        streamId: 'lead-x',
+        id: randomUUID(),
+        revision,
+        type: 'LeadCaptured',
+        data: { a: 1 },
+        metadata: { b: 2 },
+        isJson: true,
+        created,
+        position,
+      };
       const readAll = jest.spyOn(store.client, 'readAll').mockImplementation(() => fakeRead([{ event }]) as never);
       const from: Position = { commit: 2n ** 63n - 100n, prepare: 2n ** 63n - 101n };
       const [read] = await store.readAll({ fromPosition: from, maxCount: 1 });
       expect(readAll.mock.calls[0][0]).toMatchObject({ fromPosition: from, direction: 'forwards' });
-      expect(read).toEqual<RecordedEvent>({ id: event.id, streamId: 'lead-x', type: 'LeadCaptured', data: { a: 1 }, metadata: { b: 2 }, revision, position, recordedAt: created });
+      expect(read).toEqual<RecordedEvent>({
+        id: event.id,
+        streamId: 'lead-x',
+        type: 'LeadCaptured',
+        data: { a: 1 },
+        metadata: { b: 2 },
+        revision,
+        position,
+        recordedAt: created,
+      });
       expect(read.position.commit).toBe(9223372036854775803n);
       expect(read.position.prepare).toBe(9223372036854775799n);
 
@@ -165,7 +190,13 @@ describe('EsdbEventStore without a server', () => {
       const base = { streamId: 's', type: 'T', data: {}, isJson: true, created: new Date(), position, revision: 0n };
       jest
         .spyOn(store.client, 'readStream')
-        .mockImplementation(() => fakeRead([{ event: { ...base, id: randomUUID(), metadata: undefined } }, { event: { ...base, id: randomUUID(), metadata: new Uint8Array([1, 2]) } }]) as never);
+        .mockImplementation(
+          () =>
+            fakeRead([
+              { event: { ...base, id: randomUUID(), metadata: undefined } },
+              { event: { ...base, id: randomUUID(), metadata: new Uint8Array([1, 2]) } },
+            ]) as never,
+        );
       expect((await store.readStream('s')).map((e) => e.metadata)).toEqual([{}, {}]);
     });
   });
@@ -193,7 +224,11 @@ describe('EsdbEventStore without a server', () => {
 
     it('fails an append after appendDeadlineMs when the server accepts the connection but never answers', async () => {
       const hole = await blackhole();
-      const store = new EsdbEventStore({ connectionString: `esdb://127.0.0.1:${hole.port}?tls=false`, appendDeadlineMs: 300, logger: silent });
+      const store = new EsdbEventStore({
+        connectionString: `esdb://127.0.0.1:${hole.port}?tls=false`,
+        appendDeadlineMs: 300,
+        logger: silent,
+      });
       try {
         const t0 = Date.now();
         const error = await rejectionOf(store.appendToStream('s', newEvents(1)));
@@ -243,20 +278,29 @@ describe('EsdbEventStore without a server', () => {
   describe('configuration', () => {
     it('defaults to the embedded store', () => {
       expect(eventStoreConfigFromEnv({})).toEqual({ kind: 'sqlite', path: './data/leads.sqlite' });
-      expect(eventStoreConfigFromEnv({ EVENT_STORE: 'sqlite', SQLITE_PATH: '/var/lib/leads/events.sqlite' })).toEqual({ kind: 'sqlite', path: '/var/lib/leads/events.sqlite' });
+      expect(eventStoreConfigFromEnv({ EVENT_STORE: 'sqlite', SQLITE_PATH: '/var/lib/leads/events.sqlite' })).toEqual({
+        kind: 'sqlite',
+        path: '/var/lib/leads/events.sqlite',
+      });
     });
 
     it('reads EventStoreDB settings, cluster strings included', () => {
       const url = 'esdb://a:2113,b:2113,c:2113?tls=true';
       expect(eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: url })).toEqual({ kind: 'esdb', url });
-      expect(eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb+discover://cluster.example.com' })).toMatchObject({ kind: 'esdb' });
+      expect(eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb+discover://cluster.example.com' })).toMatchObject({
+        kind: 'esdb',
+      });
     });
 
     it('names EVENTSTORE_URL when it is missing or not an esdb connection string', () => {
       expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb' })).toThrow(EventStoreConfigError);
       expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb' })).toThrow(/EVENTSTORE_URL/);
-      expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'http://user:secret@localhost:2113' })).toThrow(/EVENTSTORE_URL must be an esdb:\/\//);
-      expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'http://user:secret@localhost:2113' })).not.toThrow(/secret/);
+      expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'http://user:secret@localhost:2113' })).toThrow(
+        /EVENTSTORE_URL must be an esdb:\/\//,
+      );
+      expect(() => eventStoreConfigFromEnv({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'http://user:secret@localhost:2113' })).not.toThrow(
+        /secret/,
+      );
     });
 
     it('rejects an unknown EVENT_STORE', () => {
@@ -295,7 +339,8 @@ describeOnServer(`EsdbEventStore on a server${skipReason ? ` (skipped: ${skipRea
     await server?.stop();
   });
 
-  const appendRaw = (stream: string, type: string, data: Record<string, unknown> = {}) => raw.appendToStream(stream, jsonEvent({ type, data }));
+  const appendRaw = (stream: string, type: string, data: Record<string, unknown> = {}) =>
+    raw.appendToStream(stream, jsonEvent({ type, data }));
 
   describe('system events', () => {
     it('are present in $all as the client reads it, and absent from readAll', async () => {
@@ -337,7 +382,12 @@ describeOnServer(`EsdbEventStore on a server${skipReason ? ` (skipped: ${skipRea
 
       if (isolatedServer) {
         expect(forwards.map((e) => e.id)).toEqual([...first, ...second].map((e) => e.id));
-        expect(backwards.map((e) => e.id)).toEqual([...first, ...second].reverse().slice(0, 4).map((e) => e.id));
+        expect(backwards.map((e) => e.id)).toEqual(
+          [...first, ...second]
+            .reverse()
+            .slice(0, 4)
+            .map((e) => e.id),
+        );
         const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
         expect(await store.headPosition()).toEqual(last.position);
       }
@@ -347,7 +397,10 @@ describeOnServer(`EsdbEventStore on a server${skipReason ? ` (skipped: ${skipRea
       const stream = `sub-sys-${randomUUID()}`;
       const seen: RecordedEvent[] = [];
       let caughtUp = false;
-      const subscription = store.subscribeToAll({ fromPosition: (await store.headPosition()) ?? undefined, onCaughtUp: () => (caughtUp = true) });
+      const subscription = store.subscribeToAll({
+        fromPosition: (await store.headPosition()) ?? undefined,
+        onCaughtUp: () => (caughtUp = true),
+      });
       const consumer = (async () => {
         for await (const e of subscription) seen.push(e);
       })();
@@ -454,7 +507,10 @@ describeOnServer(`EsdbEventStore on a server${skipReason ? ` (skipped: ${skipRea
     // On a shared server another writer may append during the catch-up, which then needs a consumer.
     (isolatedServer ? it : it.skip)('report caught up on an empty catch-up without being iterated', async () => {
       let caughtUp = false;
-      const subscription = store.subscribeToAll({ fromPosition: (await store.headPosition()) ?? undefined, onCaughtUp: () => (caughtUp = true) });
+      const subscription = store.subscribeToAll({
+        fromPosition: (await store.headPosition()) ?? undefined,
+        onCaughtUp: () => (caughtUp = true),
+      });
       try {
         await waitFor(() => caughtUp, 'caught up');
       } finally {

@@ -117,7 +117,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 function checkEvents(events: readonly EventToAppend[]): void {
   for (const e of events) {
-    if (typeof e.id !== 'string' || !UUID.test(e.id)) throw new TypeError(`Event id ${String(e.id)} is not a UUID; EventStoreDB requires one`);
+    if (typeof e.id !== 'string' || !UUID.test(e.id))
+      throw new TypeError(`Event id ${String(e.id)} is not a UUID; EventStoreDB requires one`);
     if (typeof e.type !== 'string' || e.type.length === 0) throw new TypeError(`Event ${e.id} has an empty type`);
   }
 }
@@ -153,7 +154,10 @@ function toRecordedEvent(event: ClientRecordedEvent): RecordedEvent {
     streamId: event.streamId,
     type: event.type,
     data: event.data,
-    metadata: metadata !== null && typeof metadata === 'object' && !(metadata instanceof Uint8Array) && !Array.isArray(metadata) ? (metadata as EventMetadata) : {},
+    metadata:
+      metadata !== null && typeof metadata === 'object' && !(metadata instanceof Uint8Array) && !Array.isArray(metadata)
+        ? (metadata as EventMetadata)
+        : {},
     revision: event.revision,
     position: { commit: event.position.commit, prepare: event.position.prepare },
     recordedAt: event.created,
@@ -184,7 +188,11 @@ export class EsdbEventStore implements EventStore {
     };
   }
 
-  async appendToStream(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
     this.assertOpen();
     if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
     const expected = options?.expectedRevision ?? 'any';
@@ -211,7 +219,10 @@ export class EsdbEventStore implements EventStore {
     });
     try {
       const result = await Promise.race([
-        this.client.appendToStream(streamId, proposed, { expectedRevision: toClientExpectedRevision(expected), deadline: this.appendDeadlineMs }),
+        this.client.appendToStream(streamId, proposed, {
+          expectedRevision: toClientExpectedRevision(expected),
+          deadline: this.appendDeadlineMs,
+        }),
         timeout,
       ]);
       if (!result.success) {
@@ -219,7 +230,10 @@ export class EsdbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(streamId));
       }
       if (!result.position) throw new Error(`EventStoreDB did not return a position for the append to ${streamId}`);
-      return { nextExpectedRevision: result.nextExpectedRevision, position: { commit: result.position.commit, prepare: result.position.prepare } };
+      return {
+        nextExpectedRevision: result.nextExpectedRevision,
+        position: { commit: result.position.commit, prepare: result.position.prepare },
+      };
     } catch (error) {
       throw this.mapError(error, `append to ${streamId}`, { streamId, expected });
     } finally {
@@ -324,7 +338,8 @@ export class EsdbEventStore implements EventStore {
       return new WrongExpectedRevisionError(context.streamId, context.expected ?? error.expectedVersion, error.actualVersion);
     }
     if (error instanceof EsdbStreamDeletedError) return new StreamDeletedError(context?.streamId ?? error.streamName);
-    if (isUnavailable(error)) return new EventStoreUnavailableError(`EventStoreDB is unavailable (${operation}): ${describeError(error)}`, error);
+    if (isUnavailable(error))
+      return new EventStoreUnavailableError(`EventStoreDB is unavailable (${operation}): ${describeError(error)}`, error);
     return error;
   }
 
@@ -337,7 +352,9 @@ export class EsdbEventStore implements EventStore {
     const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     const current = last ? last.revision : 'no_stream';
     if (!expectationHolds(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
-    return last ? { nextExpectedRevision: last.revision, position: last.position } : { nextExpectedRevision: -1n, position: START_POSITION };
+    return last
+      ? { nextExpectedRevision: last.revision, position: last.position }
+      : { nextExpectedRevision: -1n, position: START_POSITION };
   }
 
   private async currentRevision(streamId: string): Promise<bigint | 'no_stream'> {
@@ -480,7 +497,9 @@ class EsdbAllSubscription implements AllSubscription, AsyncIterator<RecordedEven
     });
     sub.on('confirmation', () => {
       if (this.dropped) {
-        this.logger.log(`Subscription to $all resumed ${this.positionText()} (${this.failures} ${this.failures === 1 ? 'retry' : 'retries'})`);
+        this.logger.log(
+          `Subscription to $all resumed ${this.positionText()} (${this.failures} ${this.failures === 1 ? 'retry' : 'retries'})`,
+        );
         this.dropped = false;
       }
       this.failures = 0;

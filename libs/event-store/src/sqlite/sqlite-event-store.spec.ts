@@ -33,7 +33,9 @@ describe('SqliteEventStore', () => {
       try {
         const before = store.stats();
         const streams = Array.from({ length: 50 }, (_, i) => `group-${i}`);
-        const results = await Promise.all(streams.map((s, i) => store.appendToStream(s, [event(i), event(i)], { expectedRevision: 'no_stream' })));
+        const results = await Promise.all(
+          streams.map((s, i) => store.appendToStream(s, [event(i), event(i)], { expectedRevision: 'no_stream' })),
+        );
         expect(store.stats().transactions - before.transactions).toBe(1);
         expect(store.stats().appends - before.appends).toBe(50);
         // Each append got the position of its own last event, in the order the appends were issued.
@@ -128,7 +130,10 @@ describe('SqliteEventStore', () => {
         const written = await store.appendToStream('s', [event(), event()]);
         await store.appendToStream('other', [event()]);
         expect(await store.appendToStream('s', [])).toEqual(written);
-        expect(await store.appendToStream('missing', [], { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: -1n, position: { commit: 0n, prepare: 0n } });
+        expect(await store.appendToStream('missing', [], { expectedRevision: 'no_stream' })).toEqual({
+          nextExpectedRevision: -1n,
+          position: { commit: 0n, prepare: 0n },
+        });
       } finally {
         await store.close();
       }
@@ -198,7 +203,14 @@ describe('SqliteEventStore', () => {
     it('pages through catch-up without reading more than one page ahead', async () => {
       const store = new SqliteEventStore({ path: ':memory:' });
       try {
-        await Promise.all(Array.from({ length: 25 }, (_, s) => store.appendToStream(`s-${s}`, Array.from({ length: 100 }, (_, n) => event(n)))));
+        await Promise.all(
+          Array.from({ length: 25 }, (_, s) =>
+            store.appendToStream(
+              `s-${s}`,
+              Array.from({ length: 100 }, (_, n) => event(n)),
+            ),
+          ),
+        );
         const pages: number[] = [];
         const readPageAfter = store.readPageAfter.bind(store);
         jest.spyOn(store, 'readPageAfter').mockImplementation((after) => {
@@ -230,7 +242,14 @@ describe('SqliteEventStore', () => {
     it('hands out what it can read without waiting in one call, in log order, and the iterator goes on after it', async () => {
       const store = new SqliteEventStore({ path: ':memory:' });
       try {
-        await Promise.all(Array.from({ length: 3 }, (_, s) => store.appendToStream(`s-${s}`, Array.from({ length: 1000 }, (_, n) => event(n)))));
+        await Promise.all(
+          Array.from({ length: 3 }, (_, s) =>
+            store.appendToStream(
+              `s-${s}`,
+              Array.from({ length: 1000 }, (_, n) => event(n)),
+            ),
+          ),
+        );
         let caughtUp = false;
         const subscription = store.subscribeToAll({ fromPosition: { commit: 10n, prepare: 10n }, onCaughtUp: () => (caughtUp = true) });
         const iterator = subscription[Symbol.asyncIterator]();
@@ -287,9 +306,22 @@ describe('SqliteEventStore', () => {
       data: { n, text: `line ${n}\n "quoted" \\ back\\slash é ✓ 🚀`, nested: { list: [n, -n / 3, null, true], empty: {} } },
       metadata: { occurredAt: new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString(), actor: n % 3 ? null : `user-${n}` },
     });
-    const view = (e: RecordedEvent) => [e.position.commit, e.position.prepare, e.streamId, e.revision, e.id, e.type, e.data, e.metadata, e.recordedAt.getTime()];
+    const view = (e: RecordedEvent) => [
+      e.position.commit,
+      e.position.prepare,
+      e.streamId,
+      e.revision,
+      e.id,
+      e.type,
+      e.data,
+      e.metadata,
+      e.recordedAt.getTime(),
+    ];
 
-    async function drain(subscription: ReturnType<SqliteEventStore['subscribeToAll']>, until: bigint): Promise<{ events: RecordedEvent[]; readAhead: boolean[] }> {
+    async function drain(
+      subscription: ReturnType<SqliteEventStore['subscribeToAll']>,
+      until: bigint,
+    ): Promise<{ events: RecordedEvent[]; readAhead: boolean[] }> {
       const iterator = subscription[Symbol.asyncIterator]();
       const events: RecordedEvent[] = [];
       const readAhead: boolean[] = [];
@@ -306,7 +338,11 @@ describe('SqliteEventStore', () => {
       const path = join(dir, 'events.sqlite');
       const store = new SqliteEventStore({ path, readAheadThreshold: 100 });
       try {
-        for (let s = 0; s < 30; s++) await store.appendToStream(`s-${s}`, Array.from({ length: 100 }, (_, n) => awkward(s * 100 + n)));
+        for (let s = 0; s < 30; s++)
+          await store.appendToStream(
+            `s-${s}`,
+            Array.from({ length: 100 }, (_, n) => awkward(s * 100 + n)),
+          );
         const expected = await store.readAll({ fromPosition: { commit: 11n, prepare: 11n } });
         let caughtUp = false;
         const subscription = store.subscribeToAll({ fromPosition: { commit: 10n, prepare: 10n }, onCaughtUp: () => (caughtUp = true) });
@@ -335,8 +371,14 @@ describe('SqliteEventStore', () => {
       const disabled = new SqliteEventStore({ path, readAheadThreshold: Infinity });
       const memory = new SqliteEventStore({ path: ':memory:', readAheadThreshold: 0 });
       try {
-        await store.appendToStream('s', Array.from({ length: 150 }, (_, n) => awkward(n)));
-        await memory.appendToStream('s', Array.from({ length: 150 }, (_, n) => awkward(n)));
+        await store.appendToStream(
+          's',
+          Array.from({ length: 150 }, (_, n) => awkward(n)),
+        );
+        await memory.appendToStream(
+          's',
+          Array.from({ length: 150 }, (_, n) => awkward(n)),
+        );
         const near = store.subscribeToAll({ fromPosition: { commit: 60n, prepare: 60n } });
         const far = disabled.subscribeToAll();
         const inMemory = memory.subscribeToAll();
@@ -354,11 +396,16 @@ describe('SqliteEventStore', () => {
       const path = join(dir, 'events.sqlite');
       const store = new SqliteEventStore({ path, readAheadThreshold: 100 });
       try {
-        await store.appendToStream('s', Array.from({ length: 2000 }, (_, n) => awkward(n)));
+        await store.appendToStream(
+          's',
+          Array.from({ length: 2000 }, (_, n) => awkward(n)),
+        );
         const db = new BetterSqlite3(path);
-        db.prepare("UPDATE events SET data = '{\"n\": 1500, broken' WHERE position = 1501").run();
+        db.prepare('UPDATE events SET data = \'{"n": 1500, broken\' WHERE position = 1501').run();
         db.close();
-        const direct = await store.readAll({ fromPosition: { commit: 1501n, prepare: 1501n }, maxCount: 1 }).catch((error: unknown) => error);
+        const direct = await store
+          .readAll({ fromPosition: { commit: 1501n, prepare: 1501n }, maxCount: 1 })
+          .catch((error: unknown) => error);
         expect(direct).toBeInstanceOf(SyntaxError);
         const subscription = store.subscribeToAll();
         const iterator = subscription[Symbol.asyncIterator]();
@@ -381,7 +428,10 @@ describe('SqliteEventStore', () => {
     it('ends a pending iteration and its thread when unsubscribed or when the store closes', async () => {
       const path = join(dir, 'events.sqlite');
       const store = new SqliteEventStore({ path, readAheadThreshold: 100 });
-      await store.appendToStream('s', Array.from({ length: 1000 }, (_, n) => awkward(n)));
+      await store.appendToStream(
+        's',
+        Array.from({ length: 1000 }, (_, n) => awkward(n)),
+      );
       const unsubscribed = store.subscribeToAll();
       const closed = store.subscribeToAll();
       expect((await unsubscribed[Symbol.asyncIterator]().next()).value?.position.commit).toBe(1n);
@@ -396,7 +446,9 @@ describe('SqliteEventStore', () => {
 
     it('refuses a threshold that is not a non-negative integer', () => {
       for (const readAheadThreshold of [-1, 1.5, Number.NaN]) {
-        expect(() => new SqliteEventStore({ path: join(dir, 'events.sqlite'), readAheadThreshold })).toThrow(/readAheadThreshold must be a non-negative integer or Infinity/);
+        expect(() => new SqliteEventStore({ path: join(dir, 'events.sqlite'), readAheadThreshold })).toThrow(
+          /readAheadThreshold must be a non-negative integer or Infinity/,
+        );
       }
     });
   });
@@ -433,7 +485,12 @@ describe('SqliteEventStore', () => {
       return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', writerScript], {
           cwd: join(__dirname, '..', '..', '..', '..'),
-          env: { ...process.env, STORE_FILE: file, STORE_MODULE: require.resolve('./sqlite-event-store.ts'), TS_NODE_TRANSPILE_ONLY: 'true' },
+          env: {
+            ...process.env,
+            STORE_FILE: file,
+            STORE_MODULE: require.resolve('./sqlite-event-store.ts'),
+            TS_NODE_TRANSPILE_ONLY: 'true',
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         const acks: Ack[] = [];
@@ -480,7 +537,11 @@ describe('SqliteEventStore', () => {
         const byPosition = new Map(all.map((e) => [e.position.commit, e]));
         for (const ack of acks) {
           const stored = byPosition.get(ack.position);
-          expect(stored && { streamId: stored.streamId, revision: stored.revision, eventId: stored.id }).toEqual({ streamId: ack.streamId, revision: ack.revision, eventId: ack.eventId });
+          expect(stored && { streamId: stored.streamId, revision: stored.revision, eventId: stored.id }).toEqual({
+            streamId: ack.streamId,
+            revision: ack.revision,
+            eventId: ack.eventId,
+          });
         }
         for (let i = 1; i < all.length; i++) expect(all[i].position.commit).toBeGreaterThan(all[i - 1].position.commit);
         const revisions = new Map<string, bigint[]>();

@@ -66,7 +66,16 @@ const READ_AHEAD_PAGES = 8;
 const MAX_POSITION = 9223372036854775807n;
 
 /** A row as returned by the raw (array) statements; arrays skip building a keyed object per row. */
-type EventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, recordedAt: number];
+type EventRow = [
+  position: number,
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: number,
+];
 
 const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
@@ -111,12 +120,30 @@ class StoredEvent implements RecordedEvent {
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   const position = BigInt(row[0]);
-  return new StoredEvent(row[3], row[1], row[4], JSON.parse(row[5]), JSON.parse(row[6]) as EventMetadata, BigInt(row[2]), new StoredPosition(position, position), new Date(row[7]));
+  return new StoredEvent(
+    row[3],
+    row[1],
+    row[4],
+    JSON.parse(row[5]),
+    JSON.parse(row[6]) as EventMetadata,
+    BigInt(row[2]),
+    new StoredPosition(position, position),
+    new Date(row[7]),
+  );
 }
 
 function parsedToRecordedEvent(row: ParsedEventRow): RecordedEvent {
   const position = BigInt(row[0]);
-  return new StoredEvent(row[3], row[1], row[4], row[5], row[6] as EventMetadata, BigInt(row[2]), new StoredPosition(position, position), new Date(row[7]));
+  return new StoredEvent(
+    row[3],
+    row[1],
+    row[4],
+    row[5],
+    row[6] as EventMetadata,
+    BigInt(row[2]),
+    new StoredPosition(position, position),
+    new Date(row[7]),
+  );
 }
 
 function positionOf(seq: number | bigint): Position {
@@ -175,7 +202,8 @@ export class SqliteEventStore implements EventStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     const threshold = options.readAheadThreshold ?? 50_000;
-    if (!(threshold === Infinity || (Number.isSafeInteger(threshold) && threshold >= 0))) throw new RangeError(`readAheadThreshold must be a non-negative integer or Infinity, got ${threshold}`);
+    if (!(threshold === Infinity || (Number.isSafeInteger(threshold) && threshold >= 0)))
+      throw new RangeError(`readAheadThreshold must be a non-negative integer or Infinity, got ${threshold}`);
     this.readAheadThreshold = options.path === ':memory:' ? Infinity : threshold;
     this.path = options.path;
     this.db = new BetterSqlite3(options.path);
@@ -187,7 +215,9 @@ export class SqliteEventStore implements EventStore {
       streamHead: raw('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       eventById: raw('SELECT stream_id, revision FROM events WHERE event_id = ?'),
       streamIdsFrom: raw('SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
-      insert: this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insert: this.db.prepare(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       readStreamForwards: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`),
       readStreamBackwards: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`),
       readAllForwards: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`),
@@ -214,7 +244,11 @@ export class SqliteEventStore implements EventStore {
     this.commitBatch = (batch) => transaction.immediate(batch);
   }
 
-  appendToStream(streamId: string, events: readonly EventToAppend[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult> {
+  appendToStream(
+    streamId: string,
+    events: readonly EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       if (this.closed) throw new Error('The event store is closed');
       if (typeof streamId !== 'string' || streamId.length === 0) throw new TypeError('A stream id must be a non-empty string');
@@ -295,18 +329,17 @@ export class SqliteEventStore implements EventStore {
 
   /** @internal Calls `wake` once, after the next commit in this process or after the poll interval. */
   waitForAppends(wake: () => void): () => void {
-    let timer: NodeJS.Timeout | undefined;
     const fire = () => {
       cancel();
       wake();
     };
     const cancel = () => {
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer);
       this.waiters.delete(fire);
     };
     this.waiters.add(fire);
     // Polling finds appends made by other processes (a CLI import, a second API instance).
-    timer = setTimeout(fire, this.pollIntervalMs);
+    const timer = setTimeout(fire, this.pollIntervalMs);
     return cancel;
   }
 
@@ -356,7 +389,9 @@ export class SqliteEventStore implements EventStore {
 
     if (events.length === 0) {
       if (!expectationHolds(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
-      return head === undefined ? { nextExpectedRevision: -1n, position: START_POSITION } : { nextExpectedRevision: BigInt(head[0]), position: positionOf(head[1]) };
+      return head === undefined
+        ? { nextExpectedRevision: -1n, position: START_POSITION }
+        : { nextExpectedRevision: BigInt(head[0]), position: positionOf(head[1]) };
     }
 
     // Idempotency as in EventStoreDB: a retry of a batch that was already written returns the original result.

@@ -2,7 +2,16 @@ import { Worker } from 'node:worker_threads';
 import { sqliteDriverPath } from './sqlite-schema';
 
 /** A row as a read-ahead page holds it: the stored JSON of data and metadata already parsed. */
-export type ParsedEventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: unknown, metadata: Record<string, unknown>, recordedAt: number];
+export type ParsedEventRow = [
+  position: number,
+  streamId: string,
+  revision: number,
+  eventId: string,
+  type: string,
+  data: unknown,
+  metadata: Record<string, unknown>,
+  recordedAt: number,
+];
 
 export interface ReadAheadOptions {
   readonly path: string;
@@ -50,7 +59,14 @@ export class SqliteReadAhead {
       (${readAheadMain.toString()})(require(workerData.driverPath), workerData, parentPort);`;
     this.worker = new Worker(source, {
       eval: true,
-      workerData: { path: options.path, driverPath: sqliteDriverPath(), after: options.after.toString(), through: options.through.toString(), pageSize: options.pageSize, depth: options.depth },
+      workerData: {
+        path: options.path,
+        driverPath: sqliteDriverPath(),
+        after: options.after.toString(),
+        through: options.through.toString(),
+        pageSize: options.pageSize,
+        depth: options.depth,
+      },
     });
     this.worker.on('message', (message: WorkerMessage) => {
       if ('page' in message) this.pages.push(message.page);
@@ -177,9 +193,12 @@ function readAheadMain(
     connection.pragma('busy_timeout = 5000');
     connection.pragma('cache_size = -65536');
     // A row as [position, streamId, revision, eventId, type, data, metadata, recordedAt]; data and metadata are stored JSON.
-    const row = "'[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(event_id) || ',' || json_quote(type) || ',' || data || ',' || metadata || ',' || recorded_at || ']'";
+    const row =
+      "'[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(event_id) || ',' || json_quote(type) || ',' || data || ',' || metadata || ',' || recorded_at || ']'";
     db = connection
-      .prepare(`SELECT max(position), count(*), '[' || group_concat(${row}, ',') || ']' FROM (SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?)`)
+      .prepare(
+        `SELECT max(position), count(*), '[' || group_concat(${row}, ',') || ']' FROM (SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?)`,
+      )
       .raw(true);
   } catch (error) {
     done = true;

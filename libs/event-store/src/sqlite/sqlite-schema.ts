@@ -5,7 +5,7 @@ export type SqliteSynchronous = 'FULL' | 'NORMAL';
 /** Where better-sqlite3 is, for a worker thread to load the same driver (read past a bundler's static require handling). */
 export function sqliteDriverPath(): string {
   try {
-    // eslint-disable-next-line no-eval
+    // eval keeps a bundler from replacing this require with its own module map.
     return (eval('require') as NodeRequire).resolve('better-sqlite3');
   } catch {
     return 'better-sqlite3';

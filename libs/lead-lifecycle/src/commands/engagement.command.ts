@@ -2,15 +2,34 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { TEMPERATURES, type Temperature } from '@lead/domain';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { CommandOptions } from '../command-options.dto';
 import { LeadCommandExecutor, handleLeadCommand } from '../lead-command.executor';
 import { LeadCommandMessage } from '../lead-command.message';
 import { CompanyDto } from './capture-lead.command';
 
 export class RecordActivityBody extends CommandOptions {
-  @ApiProperty({ example: 'whitepaper_download', description: 'One of the configured activity types (ACTIVITY_TYPES).' }) @IsString() @IsNotEmpty() @MaxLength(100) type!: string;
-  @ApiPropertyOptional({ example: { title: 'CRM buyer guide' } }) @IsOptional() @IsObject() details?: Record<string, string | number | boolean>;
+  @ApiProperty({ example: 'whitepaper_download', description: 'One of the configured activity types (ACTIVITY_TYPES).' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  type!: string;
+  @ApiPropertyOptional({ example: { title: 'CRM buyer guide' } }) @IsOptional() @IsObject() details?: Record<
+    string,
+    string | number | boolean
+  >;
 }
 export class RecordActivityCommand extends LeadCommandMessage<RecordActivityBody> {}
 
@@ -18,7 +37,10 @@ export class RecordActivityCommand extends LeadCommandMessage<RecordActivityBody
 export class RecordActivityHandler implements ICommandHandler<RecordActivityCommand> {
   constructor(private readonly executor: LeadCommandExecutor) {}
   execute(command: RecordActivityCommand) {
-    return handleLeadCommand(this.executor, 'RecordActivity', RecordActivityBody, command, ({ type, details }) => ({ activityType: type, ...(details ? { details } : {}) }));
+    return handleLeadCommand(this.executor, 'RecordActivity', RecordActivityBody, command, ({ type, details }) => ({
+      activityType: type,
+      ...(details ? { details } : {}),
+    }));
   }
 }
 
@@ -32,8 +54,16 @@ class CompanyCorrectionDto extends CompanyDto {
 }
 
 export class CorrectContactDetailsBody extends CommandOptions {
-  @ApiPropertyOptional({ type: ContactCorrectionDto, description: 'Only the fields given change.' }) @IsOptional() @ValidateNested() @Type(() => ContactCorrectionDto) contact?: ContactCorrectionDto;
-  @ApiPropertyOptional({ type: CompanyCorrectionDto }) @IsOptional() @ValidateNested() @Type(() => CompanyCorrectionDto) company?: CompanyCorrectionDto;
+  @ApiPropertyOptional({ type: ContactCorrectionDto, description: 'Only the fields given change.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactCorrectionDto)
+  contact?: ContactCorrectionDto;
+  @ApiPropertyOptional({ type: CompanyCorrectionDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CompanyCorrectionDto)
+  company?: CompanyCorrectionDto;
 }
 export class CorrectContactDetailsCommand extends LeadCommandMessage<CorrectContactDetailsBody> {}
 
@@ -68,6 +98,9 @@ export class RecordScoreCommand extends LeadCommandMessage<RecordScoreBody> {}
 export class RecordScoreHandler implements ICommandHandler<RecordScoreCommand> {
   constructor(private readonly executor: LeadCommandExecutor) {}
   execute(command: RecordScoreCommand) {
-    return handleLeadCommand(this.executor, 'RecordScore', RecordScoreBody, command, (b) => ({ ...b, breakdown: b.breakdown.map((c) => ({ ...c })) }));
+    return handleLeadCommand(this.executor, 'RecordScore', RecordScoreBody, command, (b) => ({
+      ...b,
+      breakdown: b.breakdown.map((c) => ({ ...c })),
+    }));
   }
 }

@@ -9,7 +9,11 @@ import { LeadCommandMessage } from '../lead-command.message';
 
 export class ConfirmNeedBody extends CommandOptions {
   @ApiProperty({ example: 'CRM for 40 sales reps' }) @IsString() @IsNotEmpty() @MaxLength(500) need!: string;
-  @ApiPropertyOptional({ example: 'crm', description: 'Product line the need belongs to; routes the lead to its category manager.' }) @IsOptional() @IsString() @MaxLength(100) productLine?: string;
+  @ApiPropertyOptional({ example: 'crm', description: 'Product line the need belongs to; routes the lead to its category manager.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  productLine?: string;
 }
 export class ConfirmNeedCommand extends LeadCommandMessage<ConfirmNeedBody> {}
 
@@ -23,8 +27,14 @@ export class ConfirmNeedHandler implements ICommandHandler<ConfirmNeedCommand> {
 
 export class VerifyBudgetBody extends CommandOptions {
   @ApiPropertyOptional({ example: 20000 }) @IsOptional() @IsNumber() @Min(0) amount?: number;
-  @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217; required with amount.' }) @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as "EUR"' }) currency?: string;
-  @ApiPropertyOptional({ example: '2027-01-01', description: 'When the budget becomes available.' }) @IsOptional() @IsISO8601() availableFrom?: string;
+  @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217; required with amount.' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as "EUR"' })
+  currency?: string;
+  @ApiPropertyOptional({ example: '2027-01-01', description: 'When the budget becomes available.' })
+  @IsOptional()
+  @IsISO8601()
+  availableFrom?: string;
 }
 export class VerifyBudgetCommand extends LeadCommandMessage<VerifyBudgetBody> {}
 
@@ -38,7 +48,11 @@ export class VerifyBudgetHandler implements ICommandHandler<VerifyBudgetCommand>
 
 export class ReachDecisionMakerBody extends CommandOptions {
   @ApiProperty({ example: 'Ion Rusu' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @ApiProperty({ example: 'CEO', description: 'An assistant is not a decision maker and is refused.' }) @IsString() @IsNotEmpty() @MaxLength(100) role!: string;
+  @ApiProperty({ example: 'CEO', description: 'An assistant is not a decision maker and is refused.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  role!: string;
 }
 export class ReachDecisionMakerCommand extends LeadCommandMessage<ReachDecisionMakerBody> {}
 

@@ -1,5 +1,14 @@
 import { TEMPERATURES, type Temperature } from '@lead/domain';
-import { liftByDecile, precisionRecallAt, predict, rocAuc, type DecileLift, type PrecisionRecall, type PredictiveModel, type ScoringModel } from '@lead/scoring';
+import {
+  liftByDecile,
+  precisionRecallAt,
+  predict,
+  rocAuc,
+  type DecileLift,
+  type PrecisionRecall,
+  type PredictiveModel,
+  type ScoringModel,
+} from '@lead/scoring';
 import { scoreWith } from '../policies/scoring.policy';
 import { predictiveFeatures, type LeadHistory } from '../scoring-models/lead-history';
 
@@ -32,8 +41,12 @@ export interface BacktestReport {
  * disqualification, else its outcome), with the activities it had by then.
  */
 export function backtest(histories: Iterable<LeadHistory>, options: BacktestOptions): BacktestReport {
-  const thresholds = { hot: options.thresholds?.hot ?? options.model.thresholds.hot, warm: options.thresholds?.warm ?? options.model.thresholds.warm };
-  if (!(thresholds.hot > thresholds.warm)) throw new RangeError(`the hot threshold (${thresholds.hot}) must be above the warm one (${thresholds.warm})`);
+  const thresholds = {
+    hot: options.thresholds?.hot ?? options.model.thresholds.hot,
+    warm: options.thresholds?.warm ?? options.model.thresholds.warm,
+  };
+  if (!(thresholds.hot > thresholds.warm))
+    throw new RangeError(`the hot threshold (${thresholds.hot}) must be above the warm one (${thresholds.warm})`);
   const model: ScoringModel = { ...options.model, thresholds };
   const excluded = { withoutOutcome: 0, erased: 0, merged: 0 };
   const totals: number[] = [];

@@ -5,7 +5,11 @@ import { contactClaimStream } from './contact-claims';
 
 const capture = (email?: string, phone?: string) => ({
   type: 'CaptureLead' as const,
-  data: { kind: 'B2C' as const, contact: { name: 'Ana Pop', ...(email ? { email } : {}), ...(phone ? { phone } : {}) }, source: { channel: 'web_form' as const, campaign: 'spring' } },
+  data: {
+    kind: 'B2C' as const,
+    contact: { name: 'Ana Pop', ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
+    source: { channel: 'web_form' as const, campaign: 'spring' },
+  },
 });
 
 async function refusal(promise: Promise<unknown>): Promise<DuplicateLeadError> {
@@ -36,14 +40,20 @@ describe('duplicate detection on capture (claim streams)', () => {
 
     it('refuses the same normalised phone', async () => {
       const first = await engine.send(capture(undefined, '+40 (721) 555-010'));
-      expect(await refusal(engine.send(capture('other@acme.ro', '+40721555010')))).toMatchObject({ existingLeadId: first.leadId, matchedOn: 'phone' });
+      expect(await refusal(engine.send(capture('other@acme.ro', '+40721555010')))).toMatchObject({
+        existingLeadId: first.leadId,
+        matchedOn: 'phone',
+      });
     });
 
     it('lets exactly one of many concurrent captures of one address through', async () => {
       const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => engine.send(capture('race@acme.ro'))));
-      const accepted = outcomes.filter((o): o is PromiseFulfilledResult<Awaited<ReturnType<TestEngine['send']>>> => o.status === 'fulfilled');
+      const accepted = outcomes.filter(
+        (o): o is PromiseFulfilledResult<Awaited<ReturnType<TestEngine['send']>>> => o.status === 'fulfilled',
+      );
       expect(accepted).toHaveLength(1);
-      for (const o of outcomes.filter((o) => o.status === 'rejected')) expect((o as PromiseRejectedResult).reason).toMatchObject({ existingLeadId: accepted[0].value.leadId });
+      for (const o of outcomes.filter((o) => o.status === 'rejected'))
+        expect((o as PromiseRejectedResult).reason).toMatchObject({ existingLeadId: accepted[0].value.leadId });
       expect((await engine.store.readAll()).filter((e) => e.type === 'LeadCaptured')).toHaveLength(1);
     });
 
@@ -55,7 +65,9 @@ describe('duplicate detection on capture (claim streams)', () => {
 
     it('takes over a claim whose lead was never captured, once its grace period is over', async () => {
       const orphan = randomUUID();
-      await engine.store.appendToStream(contactClaimStream('email', 'orphan@acme.ro'), [{ id: randomUUID(), type: 'ContactClaimed', data: { leadId: orphan, kind: 'email' }, metadata: {} }]);
+      await engine.store.appendToStream(contactClaimStream('email', 'orphan@acme.ro'), [
+        { id: randomUUID(), type: 'ContactClaimed', data: { leadId: orphan, kind: 'email' }, metadata: {} },
+      ]);
       const started = Date.now();
       const result = await engine.send(capture('orphan@acme.ro'));
       expect(Date.now() - started).toBeGreaterThanOrEqual(90);
@@ -83,7 +95,12 @@ describe('duplicate detection on capture (claim streams)', () => {
 
   describe('mode record_activity', () => {
     let engine: TestEngine;
-    beforeEach(async () => (engine = await openTestEngine({ policies: { reactor: false, routing: { ...testRouting, duplicates: { mode: 'record_activity', activityType: 'contact_form' } } } })));
+    beforeEach(
+      async () =>
+        (engine = await openTestEngine({
+          policies: { reactor: false, routing: { ...testRouting, duplicates: { mode: 'record_activity', activityType: 'contact_form' } } },
+        })),
+    );
     afterEach(() => engine.close());
 
     it("records the capture as an activity on the existing lead and answers with that lead's result; a retry records nothing more", async () => {
@@ -94,7 +111,10 @@ describe('duplicate detection on capture (claim streams)', () => {
       const [, activity] = await engine.stream(first.leadId);
       expect(activity).toMatchObject({
         type: 'ActivityRecorded',
-        data: { activityType: 'contact_form', details: { duplicateCapture: true, matchedOn: 'email', channel: 'web_form', campaign: 'spring' } },
+        data: {
+          activityType: 'contact_form',
+          details: { duplicateCapture: true, matchedOn: 'email', channel: 'web_form', campaign: 'spring' },
+        },
         metadata: { actor: 'service:web-forms', causationId: commandId },
       });
       expect(await engine.send({ ...capture('ANA@acme.ro'), options: { commandId }, actor: 'service:web-forms' })).toEqual(again);
@@ -103,7 +123,9 @@ describe('duplicate detection on capture (claim streams)', () => {
   });
 
   it('mode off writes no claims and lets duplicates through', async () => {
-    const engine = await openTestEngine({ policies: { reactor: false, routing: { ...testRouting, duplicates: { mode: 'off', activityType: 'contact_form' } } } });
+    const engine = await openTestEngine({
+      policies: { reactor: false, routing: { ...testRouting, duplicates: { mode: 'off', activityType: 'contact_form' } } },
+    });
     try {
       await engine.send(capture('same@acme.ro'));
       await engine.send(capture('same@acme.ro'));

@@ -1,14 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_SCHEMA_VERSION, LeadConcurrencyError, normalizeEmail, normalizePhone, type LeadEventMetadata, type LeadState } from '@lead/domain';
+import {
+  EVENT_SCHEMA_VERSION,
+  LeadConcurrencyError,
+  normalizeEmail,
+  normalizePhone,
+  type LeadEventMetadata,
+  type LeadState,
+} from '@lead/domain';
 import { EVENT_STORE, WrongExpectedRevisionError, type EventStore, type ExpectedRevision, type RecordedEvent } from '@lead/event-store';
-import { DuplicateLeadError, LeadReader, deterministicUuid, type CaptureAttempt, type CaptureGuard, type CaptureRedirect } from '@lead/lifecycle';
+import {
+  DuplicateLeadError,
+  LeadReader,
+  deterministicUuid,
+  type CaptureAttempt,
+  type CaptureGuard,
+  type CaptureRedirect,
+} from '@lead/lifecycle';
 import { createHash } from 'node:crypto';
 import { LEAD_POLICIES_SETTINGS, type LeadPoliciesSettings } from '../lead-policies.options';
 
 export type ContactKind = 'email' | 'phone';
 
 /** A claim stream per normalised contact key; the value is hashed so that no address appears in a stream name. */
-export const contactClaimStream = (kind: ContactKind, normalised: string): string => `contact-${kind}-${createHash('sha256').update(normalised).digest('hex')}`;
+export const contactClaimStream = (kind: ContactKind, normalised: string): string =>
+  `contact-${kind}-${createHash('sha256').update(normalised).digest('hex')}`;
 
 export type ContactClaimed = { type: 'ContactClaimed'; data: { leadId: string; kind: ContactKind } };
 
@@ -50,7 +65,7 @@ export class ContactClaims implements CaptureGuard {
     ];
 
     // A pending claim ends by itself (its lead appears, or its grace runs out); write conflicts are bounded.
-    for (let conflicts = 0; conflicts < MAX_CONFLICTS; ) {
+    for (let conflicts = 0; conflicts < MAX_CONFLICTS;) {
       const toClaim: { key: Key; expected: ExpectedRevision }[] = [];
       let pending = false;
       for (const key of keys) {
@@ -90,7 +105,13 @@ export class ContactClaims implements CaptureGuard {
     return {
       leadId,
       activityType,
-      details: { duplicateCapture: true, matchedOn, channel: source.channel, ...(source.origin ? { origin: source.origin } : {}), ...(source.campaign ? { campaign: source.campaign } : {}) },
+      details: {
+        duplicateCapture: true,
+        matchedOn,
+        channel: source.channel,
+        ...(source.origin ? { origin: source.origin } : {}),
+        ...(source.campaign ? { campaign: source.campaign } : {}),
+      },
     };
   }
 

@@ -5,10 +5,20 @@ describe('policy:category-routing (on LeadQualified)', () => {
   it('assigns a qualified lead to the first manager of its category, with its segment, and advances the counter', () =>
     given({ row: qualified(), roundRobin: {} })
       .when((s) => categoryRoutingPolicy(s, events.qualified, config))
-      .then([{ policy: 'category-routing', type: 'AssignLead', leadId, data: { owner: 'maria', rule: 'category:crm:round-robin', productLine: 'crm', segment: 'B' }, roundRobin: { category: 'crm', next: 1 } }]));
+      .then([
+        {
+          policy: 'category-routing',
+          type: 'AssignLead',
+          leadId,
+          data: { owner: 'maria', rule: 'category:crm:round-robin', productLine: 'crm', segment: 'B' },
+          roundRobin: { category: 'crm', next: 1 },
+        },
+      ]));
 
   it('takes turns within the category (round-robin on the stored counter)', () => {
-    const owners = [0, 1, 2, 3].map((n) => categoryRoutingPolicy({ row: qualified(), roundRobin: { crm: n } }, events.qualified, config)[0].data);
+    const owners = [0, 1, 2, 3].map(
+      (n) => categoryRoutingPolicy({ row: qualified(), roundRobin: { crm: n } }, events.qualified, config)[0].data,
+    );
     expect(owners.map((d) => (d as { owner: string }).owner)).toEqual(['maria', 'andrei', 'maria', 'andrei']);
   });
 
@@ -30,15 +40,29 @@ describe('policy:category-routing (on LeadQualified)', () => {
   it('a product line without a category goes to the fallback managers when there are some', () =>
     given({ row: qualified({ productLine: 'hardware' }), roundRobin: { fallback: 4 } })
       .when((s) => categoryRoutingPolicy(s, events.qualified, { ...config, fallback: { managers: ['desk'] } }))
-      .then([{ data: { owner: 'desk', rule: 'category:fallback:round-robin', productLine: 'hardware', segment: 'B' }, roundRobin: { category: 'fallback', next: 5 } }]));
+      .then([
+        {
+          data: { owner: 'desk', rule: 'category:fallback:round-robin', productLine: 'hardware', segment: 'B' },
+          roundRobin: { category: 'fallback', next: 5 },
+        },
+      ]));
 
-  it('…and stays unassigned without a fallback', () => given({ row: qualified({ productLine: 'hardware' }), roundRobin: {} }).when((s) => categoryRoutingPolicy(s, events.qualified, config)).thenNothing());
+  it('…and stays unassigned without a fallback', () =>
+    given({ row: qualified({ productLine: 'hardware' }), roundRobin: {} })
+      .when((s) => categoryRoutingPolicy(s, events.qualified, config))
+      .thenNothing());
 
   it('keeps the owner a lead already has (a person assigned it)', () =>
-    given({ row: qualified({ owner: 'ion' }), roundRobin: {} }).when((s) => categoryRoutingPolicy(s, events.qualified, config)).thenNothing());
+    given({ row: qualified({ owner: 'ion' }), roundRobin: {} })
+      .when((s) => categoryRoutingPolicy(s, events.qualified, config))
+      .thenNothing());
 
   it('acts on qualification only', () => {
-    given({ row: qualified(), roundRobin: {} }).when((s) => categoryRoutingPolicy(s, events.scored('hot'), config)).thenNothing();
-    given({ row: row({ productLine: 'crm' }), roundRobin: {} }).when((s) => categoryRoutingPolicy(s, events.qualified, config)).thenNothing();
+    given({ row: qualified(), roundRobin: {} })
+      .when((s) => categoryRoutingPolicy(s, events.scored('hot'), config))
+      .thenNothing();
+    given({ row: row({ productLine: 'crm' }), roundRobin: {} })
+      .when((s) => categoryRoutingPolicy(s, events.qualified, config))
+      .thenNothing();
   });
 });

@@ -28,7 +28,12 @@ export function categoryRoutingPolicy(state: CategoryRoutingState, event: LeadEv
       policy: POLICY.categoryRouting,
       type: 'AssignLead',
       leadId: row.leadId,
-      data: { owner, rule: `category:${category.category}:round-robin`, ...(row.productLine ? { productLine: row.productLine } : {}), segment },
+      data: {
+        owner,
+        rule: `category:${category.category}:round-robin`,
+        ...(row.productLine ? { productLine: row.productLine } : {}),
+        segment,
+      },
       roundRobin: { category: category.category, next: count + 1 },
     },
   ];

@@ -16,7 +16,9 @@ export function nurtureRevisitOnEvent(row: LeadPolicyRow, event: LeadEvent, conf
       policy: POLICY.nurtureRevisit,
       type: 'ReactivateLead',
       leadId: row.leadId,
-      data: { reason: `score crossed into hot: ${total} points (was ${previousTemperature ?? 'unscored'}) while on the ${row.nurtureTrack ?? 'nurture'} track` },
+      data: {
+        reason: `score crossed into hot: ${total} points (was ${previousTemperature ?? 'unscored'}) while on the ${row.nurtureTrack ?? 'nurture'} track`,
+      },
     },
   ];
 }

@@ -13,22 +13,47 @@ export const iso = (ms: number): string => at(ms).toISOString();
 export const config: RoutingConfig = {
   ...DEFAULT_ROUTING_CONFIG,
   categories: { crm: { managers: ['maria', 'andrei'] }, erp: { managers: ['elena'] } },
-  segmentation: { rules: [{ segment: 'A', annualRevenueAtLeast: 10_000_000 }, { segment: 'A', industryIn: ['software'] }], otherwise: 'B' },
+  segmentation: {
+    rules: [
+      { segment: 'A', annualRevenueAtLeast: 10_000_000 },
+      { segment: 'A', industryIn: ['software'] },
+    ],
+    otherwise: 'B',
+  },
 };
 
 /** An open lead captured at T0 by a web form (no person has touched it). */
 export function row(extra: Partial<LeadPolicyRow> = {}): LeadPolicyRow {
-  return { leadId, status: 'open', revision: 3, lastEventId: 'ev-3', qualified: false, kind: 'B2B', openSince: T0.toISOString(), slaClockFrom: T0.toISOString(), ...extra };
+  return {
+    leadId,
+    status: 'open',
+    revision: 3,
+    lastEventId: 'ev-3',
+    qualified: false,
+    kind: 'B2B',
+    openSince: T0.toISOString(),
+    slaClockFrom: T0.toISOString(),
+    ...extra,
+  };
 }
 
-export const qualified = (extra: Partial<LeadPolicyRow> = {}) => row({ status: 'qualified', qualified: true, productLine: 'crm', ...extra });
+export const qualified = (extra: Partial<LeadPolicyRow> = {}) =>
+  row({ status: 'qualified', qualified: true, productLine: 'crm', ...extra });
 
 export const events = {
   qualified: { type: 'LeadQualified', data: { leadId, how: 'automatic', facts: {} } } as LeadEvent,
   assigned: { type: 'LeadAssigned', data: { leadId, owner: 'maria', rule: 'category:crm:round-robin' } } as LeadEvent,
   scored: (temperature: 'hot' | 'warm' | 'cold', previousTemperature?: 'hot' | 'warm' | 'cold', total = 120): LeadEvent => ({
     type: 'LeadScored',
-    data: { leadId, total, temperature, ...(previousTemperature ? { previousTemperature } : {}), modelVersion: 'm1', breakdown: [{ rule: 'engagement.call_booked', points: total }], scoredAt: T0.toISOString() },
+    data: {
+      leadId,
+      total,
+      temperature,
+      ...(previousTemperature ? { previousTemperature } : {}),
+      modelVersion: 'm1',
+      breakdown: [{ rule: 'engagement.call_booked', points: total }],
+      scoredAt: T0.toISOString(),
+    },
   }),
   activity: { type: 'ActivityRecorded', data: { leadId, activityType: 'call_booked', activityAt: T0.toISOString() } } as LeadEvent,
 };

@@ -14,11 +14,20 @@ const history = (activities: [string, number][] = []): LeadHistory => ({
   leadId,
   status: 'open',
   capturedAt: T0.toISOString(),
-  profile: { kind: 'B2B', email: 'ana@acme.ro', company: { name: 'Acme', industry: 'manufacturing', employees: 120, country: 'RO' }, source: { channel: 'web_form', origin: 'organic_search' } },
+  profile: {
+    kind: 'B2B',
+    email: 'ana@acme.ro',
+    company: { name: 'Acme', industry: 'manufacturing', employees: 120, country: 'RO' },
+    source: { channel: 'web_form', origin: 'organic_search' },
+  },
   activities: activities.map(([type, ms]) => ({ type, at: iso(ms) })),
 });
 /** whitepaper 10 + form 20 + call 50 at T0: 123 points, hot. */
-const engaged = history([['whitepaper_download', 0], ['contact_form', 0], ['call_booked', 0]]);
+const engaged = history([
+  ['whitepaper_download', 0],
+  ['contact_form', 0],
+  ['call_booked', 0],
+]);
 const state = (h: LeadHistory, extra: Partial<ScoringState> = {}): ScoringState => ({ row: row(), history: h, models, ...extra });
 const recordScore = (s: ScoringState, event: Parameters<typeof scoringPolicy>[1], now: Date) => {
   const decision = scoringPolicy(s, event, config, now);
@@ -44,7 +53,10 @@ describe('policy:scoring', () => {
   });
 
   it('crosses thresholds upwards with activity: cold → warm (whitepaper + form) → hot (booked call)', () => {
-    expect(recordScore(state(history([['whitepaper_download', 0]])), events.activity, T0).data).toMatchObject({ total: 53, temperature: 'warm' });
+    expect(recordScore(state(history([['whitepaper_download', 0]])), events.activity, T0).data).toMatchObject({
+      total: 53,
+      temperature: 'warm',
+    });
     expect(recordScore(state(engaged), events.activity, T0).data).toMatchObject({ total: 123, temperature: 'hot' });
   });
 
@@ -56,7 +68,11 @@ describe('policy:scoring', () => {
     expect(scoreAt(16 * DAY)).toMatchObject({ total: 98, temperature: 'warm' });
     expect(scoreAt(30 * DAY)).toMatchObject({ total: 83, temperature: 'warm' });
     expect(scoreAt(120 * DAY)).toMatchObject({ total: 48, temperature: 'cold' });
-    expect(scoreAt(30 * DAY).breakdown).toContainEqual({ rule: 'engagement.decay', points: -40, detail: '30 days since the last activity, half-life 30 days: 80 engagement points keep 50.0 %' });
+    expect(scoreAt(30 * DAY).breakdown).toContainEqual({
+      rule: 'engagement.decay',
+      points: -40,
+      detail: '30 days since the last activity, half-life 30 days: 80 engagement points keep 50.0 %',
+    });
   });
 
   it('schedules the sweep for the moment decay crosses the next threshold (to the minute)', () => {
@@ -65,7 +81,9 @@ describe('policy:scoring', () => {
     // hot until the decay takes more than 23.5 points: 80 × (1 − 0.5^(d/30)) ≥ 23.5 ⇔ d ≥ 15.05 days.
     expect(due).toBeGreaterThan(at(15 * DAY).getTime());
     expect(due).toBeLessThan(at(15.1 * DAY).getTime());
-    expect(recordScore(state(engaged), { type: 'RescoreDue', dueAt: decision.nextRescoreAt! }, new Date(due)).data!.temperature).toBe('warm');
+    expect(recordScore(state(engaged), { type: 'RescoreDue', dueAt: decision.nextRescoreAt! }, new Date(due)).data!.temperature).toBe(
+      'warm',
+    );
     expect(recordScore(state(engaged), events.activity, new Date(due - 60_001)).data!.temperature).toBe('hot');
   });
 
@@ -81,13 +99,19 @@ describe('policy:scoring', () => {
     expect(steps.slice(0, 2)).toEqual([iso(7 * DAY), iso(14 * DAY)]);
     expect(Date.parse(steps[2])).toBeGreaterThan(at(15 * DAY).getTime());
     expect(Date.parse(steps[2])).toBeLessThan(at(15.1 * DAY).getTime());
-    const warm = history([['whitepaper_download', 0], ['contact_form', 0]]);
+    const warm = history([
+      ['whitepaper_download', 0],
+      ['contact_form', 0],
+    ]);
     const score = recordScore(state(warm), events.activity, T0).decision.score!;
     // 73 points, 30 of them fading towards the 43 fit points: the next crossing is into cold.
     expect(temperatureAt(warm, nextRescoreAt(warm, model, undefined, T0, score, 0)!)).toBe('cold');
     expect(recordScore(state(history()), events.activity, T0).decision.nextRescoreAt).toBeUndefined();
     const noDecay: ScoringModel = { ...model, decay: undefined };
-    expect(recordScore(state(engaged, { models: { scoring: { ...models.scoring!, model: noDecay } } }), events.activity, T0).decision.nextRescoreAt).toBeUndefined();
+    expect(
+      recordScore(state(engaged, { models: { scoring: { ...models.scoring!, model: noDecay } } }), events.activity, T0).decision
+        .nextRescoreAt,
+    ).toBeUndefined();
   });
 
   it('keys a sweep rescoring by due time and model versions, so a repeated sweep is the same command', () => {
@@ -98,14 +122,22 @@ describe('policy:scoring', () => {
 
   it('adds the predictive score as one more explained line, with its top factors', () => {
     const predictive = train(
-      [...Array.from({ length: 40 }, (_, i) => ({ features: { channel: 'web_form', industry: 'manufacturing' }, won: i < 30 })), ...Array.from({ length: 40 }, (_, i) => ({ features: { channel: 'ebook', industry: 'retail' }, won: i < 5 }))],
+      [
+        ...Array.from({ length: 40 }, (_, i) => ({ features: { channel: 'web_form', industry: 'manufacturing' }, won: i < 30 })),
+        ...Array.from({ length: 40 }, (_, i) => ({ features: { channel: 'ebook', industry: 'retail' }, won: i < 5 })),
+      ],
       { version: 'predictive-1' },
     );
-    const withPredictive = { ...models, predictive: { version: 'predictive-1', model: predictive, trainedAt: T0.toISOString(), eventId: 'p1' } };
+    const withPredictive = {
+      ...models,
+      predictive: { version: 'predictive-1', model: predictive, trainedAt: T0.toISOString(), eventId: 'p1' },
+    };
     const { data } = recordScore(state(history(), { models: withPredictive }), events.activity, T0);
     const line = data!.breakdown.find((c) => c.rule === 'predictive')!;
     expect(line.points).toBeGreaterThan(0);
-    expect(line.detail).toMatch(/^predictive score \d+ \(model predictive-1\) × weight 30; top factors \(log-odds\): (channel|industry) \S+ \+\d\.\d\d/);
+    expect(line.detail).toMatch(
+      /^predictive score \d+ \(model predictive-1\) × weight 30; top factors \(log-odds\): (channel|industry) \S+ \+\d\.\d\d/,
+    );
     expect(sum(data!.breakdown)).toBe(data!.total);
   });
 
@@ -114,11 +146,20 @@ describe('policy:scoring', () => {
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
     for (let i = 0; i < 300; i++) {
       const h: LeadHistory = {
-        ...history(Array.from({ length: Math.floor(random() * 12) }, () => [pick(DEFAULT_ACTIVITY_TYPES), -random() * 90 * DAY] as [string, number])),
+        ...history(
+          Array.from({ length: Math.floor(random() * 12) }, () => [pick(DEFAULT_ACTIVITY_TYPES), -random() * 90 * DAY] as [string, number]),
+        ),
         profile: {
           kind: pick(['B2B', 'B2C'] as const),
           email: pick(['a@gmail.com', 'b@acme.ro', 'c@competitor.example']),
-          company: { name: 'X', industry: pick(['software', 'retail', 'Mining', undefined]), employees: pick([undefined, 3, 80, 5000]), annualRevenue: pick([undefined, 2e6, 9e7]), foundedYear: pick([undefined, 1990, 2025]), country: pick([undefined, 'DE', 'us']) },
+          company: {
+            name: 'X',
+            industry: pick(['software', 'retail', 'Mining', undefined]),
+            employees: pick([undefined, 3, 80, 5000]),
+            annualRevenue: pick([undefined, 2e6, 9e7]),
+            foundedYear: pick([undefined, 1990, 2025]),
+            country: pick([undefined, 'DE', 'us']),
+          },
           source: { channel: pick(CHANNELS), origin: pick([...ORIGINS, undefined]) },
         },
       };
@@ -139,5 +180,7 @@ describe('policy:scoring', () => {
   });
 
   it('decides the same for the same inputs (a redelivered event sends the same command)', () =>
-    expect(scoringPolicy(state(engaged), events.activity, config, at(3 * HOUR))).toEqual(scoringPolicy(state(engaged), events.activity, config, at(3 * HOUR))));
+    expect(scoringPolicy(state(engaged), events.activity, config, at(3 * HOUR))).toEqual(
+      scoringPolicy(state(engaged), events.activity, config, at(3 * HOUR)),
+    ));
 });

@@ -7,7 +7,13 @@ import { predictiveFeatures, type LeadHistory } from '../scoring-models/lead-his
 import { POLICY, type PolicyCommand } from './policy.types';
 
 /** Events after which a lead's score may have changed (LeadScored itself is not one: no loop). */
-export const SCORING_TRIGGERS: readonly LeadEventType[] = ['LeadCaptured', 'ActivityRecorded', 'ContactDetailsCorrected', 'NeedConfirmed', 'LeadReactivated'];
+export const SCORING_TRIGGERS: readonly LeadEventType[] = [
+  'LeadCaptured',
+  'ActivityRecorded',
+  'ContactDetailsCorrected',
+  'NeedConfirmed',
+  'LeadReactivated',
+];
 
 /** The sweep found the lead due for rescoring (decay, or a model change). */
 export interface RescoreDue {
@@ -30,14 +36,20 @@ export interface ScoringDecision {
 
 const DAY_MS = 86_400_000;
 
-export const isScoringTrigger = (event: LeadEvent | RescoreDue): boolean => event.type === 'RescoreDue' || SCORING_TRIGGERS.includes(event.type);
+export const isScoringTrigger = (event: LeadEvent | RescoreDue): boolean =>
+  event.type === 'RescoreDue' || SCORING_TRIGGERS.includes(event.type);
 
 /**
  * policy:scoring — scores the lead with the active model (and the predictive model, when one was
  * trained) as of `now`, and asks for RecordScore. The decider appends LeadScored only when the
  * total, temperature or model version changed, so a rescoring that changes nothing writes nothing.
  */
-export function scoringPolicy(state: ScoringState, event: LeadEvent | RescoreDue, config: Pick<RoutingConfig, 'rescoring'>, now: Date): ScoringDecision {
+export function scoringPolicy(
+  state: ScoringState,
+  event: LeadEvent | RescoreDue,
+  config: Pick<RoutingConfig, 'rescoring'>,
+  now: Date,
+): ScoringDecision {
   const { row, history, models } = state;
   if (!isScoringTrigger(event) || !SCORED_STATUSES.includes(row.status) || !models.scoring || !history.profile) return { commands: [] };
   const model = models.scoring.model;
@@ -47,7 +59,13 @@ export function scoringPolicy(state: ScoringState, event: LeadEvent | RescoreDue
     policy: POLICY.scoring,
     type: 'RecordScore',
     leadId: row.leadId,
-    data: { total: score.total, temperature: score.temperature, modelVersion: score.modelVersion, breakdown: score.breakdown, scoredAt: now.toISOString() },
+    data: {
+      total: score.total,
+      temperature: score.temperature,
+      modelVersion: score.modelVersion,
+      breakdown: score.breakdown,
+      scoredAt: now.toISOString(),
+    },
     // Rescoring for the same due time with the same models is the same reaction.
     ...(event.type === 'RescoreDue' ? { dueKey: `${event.dueAt}|${models.scoring.version}|${models.predictive?.version ?? '-'}` } : {}),
   };
@@ -57,10 +75,20 @@ export function scoringPolicy(state: ScoringState, event: LeadEvent | RescoreDue
 
 /** The score, with the predictive model's top factors in the detail of its line. */
 export function scoreWith(history: LeadHistory, model: ScoringModel, now: Date, prediction?: PredictionResult): ScoreResult {
-  const result = scoreLead(history.profile!, history.activities, model, now, prediction ? { score: prediction.score, modelVersion: prediction.modelVersion } : undefined);
+  const result = scoreLead(
+    history.profile!,
+    history.activities,
+    model,
+    now,
+    prediction ? { score: prediction.score, modelVersion: prediction.modelVersion } : undefined,
+  );
   if (!prediction || prediction.topFactors.length === 0) return result;
-  const factors = prediction.topFactors.map((f) => `${f.feature} ${f.value} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(2)}`).join(', ');
-  const breakdown: ScoreContribution[] = result.breakdown.map((c) => (c.rule === 'predictive' ? { ...c, detail: `${c.detail}; top factors (log-odds): ${factors}` } : c));
+  const factors = prediction.topFactors
+    .map((f) => `${f.feature} ${f.value} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(2)}`)
+    .join(', ');
+  const breakdown: ScoreContribution[] = result.breakdown.map((c) =>
+    c.rule === 'predictive' ? { ...c, detail: `${c.detail}; top factors (log-odds): ${factors}` } : c,
+  );
   return { ...result, breakdown };
 }
 
@@ -69,7 +97,14 @@ export function scoreWith(history: LeadHistory, model: ScoringModel, now: Date, 
  * scorer, to the minute), or the refresh interval while the points are still fading. Time alone
  * only lowers engagement, so the temperature can only cool.
  */
-export function nextRescoreAt(history: LeadHistory, model: ScoringModel, prediction: PredictionResult | undefined, now: Date, current: ScoreResult, refreshDays: number): string | undefined {
+export function nextRescoreAt(
+  history: LeadHistory,
+  model: ScoringModel,
+  prediction: PredictionResult | undefined,
+  now: Date,
+  current: ScoreResult,
+  refreshDays: number,
+): string | undefined {
   if (!model.decay || !history.profile) return undefined;
   const p = prediction ? { score: prediction.score, modelVersion: prediction.modelVersion } : undefined;
   const at = (ms: number) => scoreLead(history.profile!, history.activities, model, new Date(ms), p);

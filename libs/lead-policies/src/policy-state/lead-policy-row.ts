@@ -48,7 +48,8 @@ export const SCORED_STATUSES: readonly LeadStatus[] = SCORED_STATUS_LIST;
 
 export const isHuman = (actor: string): boolean => actor.startsWith('user:');
 
-const later = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined || a >= b ? a : b);
+const later = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined || a >= b ? a : b;
 
 /**
  * Folds one lead event into the row. Returns null when the row should be forgotten (erased data).
@@ -88,10 +89,21 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
     case 'LeadQualified':
       return { ...row, status: 'qualified', qualified: true };
     case 'LeadAssigned':
-      return { ...row, owner: event.data.owner, ...(event.data.segment ? { segment: event.data.segment } : {}), ...(event.data.productLine ? { productLine: event.data.productLine } : {}) };
+      return {
+        ...row,
+        owner: event.data.owner,
+        ...(event.data.segment ? { segment: event.data.segment } : {}),
+        ...(event.data.productLine ? { productLine: event.data.productLine } : {}),
+      };
     case 'SentToNurture': {
       const { revisitAt: _, ...rest } = row;
-      return { ...rest, status: 'nurturing', qualified: false, nurtureTrack: event.data.track, ...(event.data.revisitAt ? { revisitAt: event.data.revisitAt } : {}) };
+      return {
+        ...rest,
+        status: 'nurturing',
+        qualified: false,
+        nurtureTrack: event.data.track,
+        ...(event.data.revisitAt ? { revisitAt: event.data.revisitAt } : {}),
+      };
     }
     case 'LeadReactivated': {
       const { revisitAt: _, nurtureTrack: __, ...rest } = row;
@@ -122,7 +134,9 @@ function closed(row: LeadPolicyRow, status: LeadStatus): LeadPolicyRow {
   return { ...rest, status, qualified: false };
 }
 
-function companyFacts(c: { industry?: string; employees?: number; annualRevenue?: number; country?: string } | undefined): Partial<LeadPolicyRow> {
+function companyFacts(
+  c: { industry?: string; employees?: number; annualRevenue?: number; country?: string } | undefined,
+): Partial<LeadPolicyRow> {
   return {
     ...(c?.industry ? { industry: c.industry } : {}),
     ...(c?.employees !== undefined ? { employees: c.employees } : {}),

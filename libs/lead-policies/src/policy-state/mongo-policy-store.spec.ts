@@ -2,7 +2,9 @@ import { MongoPolicyStore } from './mongo-policy-store';
 import { policyStoreContract } from './policy-store.contract';
 
 const url = process.env.MONGODB_URL;
-const skipReason = url ? undefined : 'no MongoDB: MONGODB_URL is not set (a replica set, e.g. docker compose -f docker/compose.yml up mongodb)';
+const skipReason = url
+  ? undefined
+  : 'no MongoDB: MONGODB_URL is not set (a replica set, e.g. docker compose -f docker/compose.yml up mongodb)';
 
 if (skipReason) {
   console.warn(`Skipping MongoPolicyStore suite: ${skipReason}`);

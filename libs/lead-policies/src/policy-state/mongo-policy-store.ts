@@ -1,6 +1,13 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { LeadPolicyRow } from './lead-policy-row';
-import { SCORED_STATUS_LIST, type ActiveModels, type DueQuery, type PolicyCheckpoint, type PolicyStateChanges, type PolicyStateStore } from './policy-state.store';
+import {
+  SCORED_STATUS_LIST,
+  type ActiveModels,
+  type DueQuery,
+  type PolicyCheckpoint,
+  type PolicyStateChanges,
+  type PolicyStateStore,
+} from './policy-state.store';
 
 type LeadDoc = LeadPolicyRow & { _id: string };
 type CheckpointDoc = { _id: string } & PolicyCheckpoint;
@@ -96,7 +103,10 @@ export class MongoPolicyStore implements PolicyStateStore {
         const opts = { session };
         for (const row of c.upsert ?? []) {
           // A row is replaced whole: fields a change removed (e.g. revisitAt) must not linger.
-          await this.leads.replaceOne({ _id: row.leadId }, { _id: row.leadId, ...withoutUndefined(row) } as LeadDoc, { ...opts, upsert: true });
+          await this.leads.replaceOne({ _id: row.leadId }, { _id: row.leadId, ...withoutUndefined(row) } as LeadDoc, {
+            ...opts,
+            upsert: true,
+          });
         }
         if (c.remove?.length) await this.leads.deleteMany({ _id: { $in: c.remove } }, opts);
         for (const [category, counter] of Object.entries(c.roundRobin ?? {})) {
@@ -106,8 +116,14 @@ export class MongoPolicyStore implements PolicyStateStore {
           const model = c.models?.[kind];
           if (model) await this.modelDocs.updateOne({ _id: kind }, { $set: { json: JSON.stringify(model) } }, { ...opts, upsert: true });
         }
-        if (c.rescoreAllAt) await this.leads.updateMany({ status: { $in: [...SCORED_STATUS_LIST] } }, { $set: { nextRescoreAt: c.rescoreAllAt } }, opts);
-        if (c.checkpoint) await this.checkpoints.updateOne({ _id: 'reactor' }, { $set: { commit: c.checkpoint.commit, prepare: c.checkpoint.prepare } }, { ...opts, upsert: true });
+        if (c.rescoreAllAt)
+          await this.leads.updateMany({ status: { $in: [...SCORED_STATUS_LIST] } }, { $set: { nextRescoreAt: c.rescoreAllAt } }, opts);
+        if (c.checkpoint)
+          await this.checkpoints.updateOne(
+            { _id: 'reactor' },
+            { $set: { commit: c.checkpoint.commit, prepare: c.checkpoint.prepare } },
+            { ...opts, upsert: true },
+          );
       });
     } finally {
       await session.endSession();
@@ -120,7 +136,12 @@ export class MongoPolicyStore implements PolicyStateStore {
 
   /** Test helper: forget everything (used by the contract suite between cases). */
   async clear(): Promise<void> {
-    await Promise.all([this.leads.deleteMany({}), this.checkpoints.deleteMany({}), this.counters.deleteMany({}), this.modelDocs.deleteMany({})]);
+    await Promise.all([
+      this.leads.deleteMany({}),
+      this.checkpoints.deleteMany({}),
+      this.counters.deleteMany({}),
+      this.modelDocs.deleteMany({}),
+    ]);
   }
 }
 

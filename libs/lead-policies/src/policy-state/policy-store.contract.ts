@@ -1,7 +1,14 @@
 import type { LeadPolicyRow } from './lead-policy-row';
 import type { PolicyStateStore } from './policy-state.store';
 
-const row = (leadId: string, extra: Partial<LeadPolicyRow> = {}): LeadPolicyRow => ({ leadId, status: 'open', revision: 0, lastEventId: `e-${leadId}`, qualified: false, ...extra });
+const row = (leadId: string, extra: Partial<LeadPolicyRow> = {}): LeadPolicyRow => ({
+  leadId,
+  status: 'open',
+  revision: 0,
+  lastEventId: `e-${leadId}`,
+  qualified: false,
+  ...extra,
+});
 
 /** What every policy state adapter must do; run by the SQLite spec and, with a server, the MongoDB spec. */
 export function policyStoreContract(open: () => Promise<PolicyStateStore>): void {
@@ -22,7 +29,12 @@ export function policyStoreContract(open: () => Promise<PolicyStateStore>): void
 
   it('commits rows, counters, models and the checkpoint together, and reads them back', async () => {
     const model = { version: 'v1', model: { version: 'v1' } as never, activatedAt: '2026-01-01T00:00:00.000Z', eventId: 'm1' };
-    await store.commit({ checkpoint: { commit: '18446744073709551615', prepare: '18446744073709551610' }, upsert: [row('a', { revisitAt: '2026-02-01T00:00:00.000Z' })], roundRobin: { crm: 3 }, models: { scoring: model } });
+    await store.commit({
+      checkpoint: { commit: '18446744073709551615', prepare: '18446744073709551610' },
+      upsert: [row('a', { revisitAt: '2026-02-01T00:00:00.000Z' })],
+      roundRobin: { crm: 3 },
+      models: { scoring: model },
+    });
     expect(await store.checkpoint()).toEqual({ commit: '18446744073709551615', prepare: '18446744073709551610' });
     expect(await store.lead('a')).toEqual(row('a', { revisitAt: '2026-02-01T00:00:00.000Z' }));
     expect(await store.roundRobin()).toEqual({ crm: 3 });
@@ -53,7 +65,8 @@ export function policyStoreContract(open: () => Promise<PolicyStateStore>): void
         row('f', { status: 'disqualified', revisitAt: '2026-01-01T00:00:00.000Z' }),
       ],
     });
-    const ids = async (q: Partial<Parameters<PolicyStateStore['due']>[0]>) => (await store.due({ now: '2026-01-02T00:00:00.000Z', limit: 100, ...q })).map((r) => r.leadId);
+    const ids = async (q: Partial<Parameters<PolicyStateStore['due']>[0]>) =>
+      (await store.due({ now: '2026-01-02T00:00:00.000Z', limit: 100, ...q })).map((r) => r.leadId);
     expect(await ids({})).toEqual(['a', 'c']);
     expect(await ids({ slaClockBefore: '2025-12-31T00:00:00.000Z' })).toEqual(['a', 'c', 'd']);
     expect(await ids({ slaClockBefore: '2025-12-31T00:00:00.000Z', limit: 2 })).toEqual(['a', 'c']);
@@ -61,7 +74,9 @@ export function policyStoreContract(open: () => Promise<PolicyStateStore>): void
   });
 
   it('makes every scored row due for rescoring when a model changes', async () => {
-    await store.commit({ upsert: [row('a'), row('b', { status: 'won' }), row('c', { status: 'nurturing', nextRescoreAt: '2027-01-01T00:00:00.000Z' })] });
+    await store.commit({
+      upsert: [row('a'), row('b', { status: 'won' }), row('c', { status: 'nurturing', nextRescoreAt: '2027-01-01T00:00:00.000Z' })],
+    });
     await store.commit({ rescoreAllAt: '2026-01-01T00:00:00.000Z' });
     expect((await store.due({ now: '2026-01-01T00:00:00.000Z', limit: 10 })).map((r) => [r.leadId, r.nextRescoreAt])).toEqual([
       ['a', '2026-01-01T00:00:00.000Z'],

@@ -27,7 +27,9 @@ describe('SqlitePolicyStore', () => {
     const store = new SqlitePolicyStore(':memory:');
     const circular: Record<string, unknown> = {};
     circular.self = circular; // JSON.stringify throws on it, after the checkpoint would have been queued
-    await expect(store.commit({ roundRobin: { crm: 1 }, models: { scoring: circular as never }, checkpoint: { commit: '7', prepare: '7' } })).rejects.toThrow();
+    await expect(
+      store.commit({ roundRobin: { crm: 1 }, models: { scoring: circular as never }, checkpoint: { commit: '7', prepare: '7' } }),
+    ).rejects.toThrow();
     expect(await store.roundRobin()).toEqual({});
     expect(await store.checkpoint()).toBeNull();
     await store.close();

@@ -3,7 +3,14 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type { LeadPolicyRow } from './lead-policy-row';
-import { SCORED_STATUS_LIST, type ActiveModels, type DueQuery, type PolicyCheckpoint, type PolicyStateChanges, type PolicyStateStore } from './policy-state.store';
+import {
+  SCORED_STATUS_LIST,
+  type ActiveModels,
+  type DueQuery,
+  type PolicyCheckpoint,
+  type PolicyStateChanges,
+  type PolicyStateStore,
+} from './policy-state.store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS policy_checkpoint (
@@ -40,7 +47,21 @@ const SCORED = SCORED_STATUS_LIST.map((s) => `'${s}'`).join(', ');
  */
 export class SqlitePolicyStore implements PolicyStateStore {
   private readonly db: Database;
-  private readonly q: Record<'checkpoint' | 'lead' | 'counters' | 'models' | 'due' | 'dueNoSla' | 'setCheckpoint' | 'upsert' | 'remove' | 'setCounter' | 'setModel' | 'rescoreAll', Statement>;
+  private readonly q: Record<
+    | 'checkpoint'
+    | 'lead'
+    | 'counters'
+    | 'models'
+    | 'due'
+    | 'dueNoSla'
+    | 'setCheckpoint'
+    | 'upsert'
+    | 'remove'
+    | 'setCounter'
+    | 'setModel'
+    | 'rescoreAll',
+    Statement
+  >;
   private readonly apply: (changes: PolicyStateChanges) => void;
 
   /** `path`: a file (its directory is created) or ':memory:'. */
@@ -75,12 +96,26 @@ export class SqlitePolicyStore implements PolicyStateStore {
            revisit_at = excluded.revisit_at, sla_clock_from = excluded.sla_clock_from, data = excluded.data`,
       ),
       remove: this.db.prepare('DELETE FROM policy_leads WHERE lead_id = ?'),
-      setCounter: this.db.prepare('INSERT INTO policy_round_robin (category, counter) VALUES (?, ?) ON CONFLICT (category) DO UPDATE SET counter = excluded.counter'),
-      setModel: this.db.prepare('INSERT INTO policy_models (kind, data) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET data = excluded.data'),
-      rescoreAll: this.db.prepare(`UPDATE policy_leads SET next_rescore_at = @at, data = json_set(data, '$.nextRescoreAt', @at) WHERE status IN (${SCORED})`),
+      setCounter: this.db.prepare(
+        'INSERT INTO policy_round_robin (category, counter) VALUES (?, ?) ON CONFLICT (category) DO UPDATE SET counter = excluded.counter',
+      ),
+      setModel: this.db.prepare(
+        'INSERT INTO policy_models (kind, data) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET data = excluded.data',
+      ),
+      rescoreAll: this.db.prepare(
+        `UPDATE policy_leads SET next_rescore_at = @at, data = json_set(data, '$.nextRescoreAt', @at) WHERE status IN (${SCORED})`,
+      ),
     };
     this.apply = this.db.transaction((c: PolicyStateChanges) => {
-      for (const row of c.upsert ?? []) this.q.upsert.run(row.leadId, row.status, row.nextRescoreAt ?? null, row.revisitAt ?? null, row.slaClockFrom ?? null, JSON.stringify(row));
+      for (const row of c.upsert ?? [])
+        this.q.upsert.run(
+          row.leadId,
+          row.status,
+          row.nextRescoreAt ?? null,
+          row.revisitAt ?? null,
+          row.slaClockFrom ?? null,
+          JSON.stringify(row),
+        );
       for (const leadId of c.remove ?? []) this.q.remove.run(leadId);
       for (const [category, counter] of Object.entries(c.roundRobin ?? {})) this.q.setCounter.run(category, counter);
       if (c.models?.scoring) this.q.setModel.run('scoring', JSON.stringify(c.models.scoring));

@@ -22,7 +22,13 @@ const hooks = {
   },
 };
 
-const quiet: LoggerService = { log() {}, warn() {}, debug() {}, verbose() {}, error: (m: unknown) => process.stderr.write(`${String(m)}\n`) };
+const quiet: LoggerService = {
+  log() {},
+  warn() {},
+  debug() {},
+  verbose() {},
+  error: (m: unknown) => process.stderr.write(`${String(m)}\n`),
+};
 
 @Module({
   imports: [

@@ -12,11 +12,20 @@ const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const CHILD = join(__dirname, 'policy-reactor.restart-child.ts');
 
 /** Runs the engine in a child process; resolves with its announcement once it crashed (and was SIGKILLed) or went idle. */
-function runChild(files: { events: string; policies: string }, crashAfter?: string): Promise<{ crashed?: { eventId: string; position: string } }> {
+function runChild(
+  files: { events: string; policies: string },
+  crashAfter?: string,
+): Promise<{ crashed?: { eventId: string; position: string } }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', CHILD], {
       cwd: ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', EVENTS_FILE: files.events, POLICIES_FILE: files.policies, CRASH_AFTER: crashAfter ?? '' },
+      env: {
+        ...process.env,
+        TS_NODE_TRANSPILE_ONLY: 'true',
+        EVENTS_FILE: files.events,
+        POLICIES_FILE: files.policies,
+        CRASH_AFTER: crashAfter ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -60,8 +69,18 @@ describe('the policy reactor across crashes (SIGKILL between an event and its ch
   });
 
   const qualifiedHotLead = async (email: string) => {
-    const { leadId } = await writer.send({ type: 'CaptureLead', data: { kind: 'B2B', contact: { name: 'Ana', email }, company: { name: 'Acme', industry: 'software' }, source: { channel: 'referral' } }, actor: 'service:web-forms' });
-    for (const activityType of ['call_booked', 'price_request']) await writer.send({ type: 'RecordActivity', leadId, data: { activityType }, actor: 'service:web' });
+    const { leadId } = await writer.send({
+      type: 'CaptureLead',
+      data: {
+        kind: 'B2B',
+        contact: { name: 'Ana', email },
+        company: { name: 'Acme', industry: 'software' },
+        source: { channel: 'referral' },
+      },
+      actor: 'service:web-forms',
+    });
+    for (const activityType of ['call_booked', 'price_request'])
+      await writer.send({ type: 'RecordActivity', leadId, data: { activityType }, actor: 'service:web' });
     await writer.send({ type: 'ConfirmNeed', leadId, data: { need: 'CRM', productLine: 'crm' } });
     await writer.send({ type: 'VerifyBudget', leadId, data: { amount: 10_000, currency: 'EUR' } });
     await writer.send({ type: 'ReachDecisionMaker', leadId, data: { name: 'Ion', role: 'CEO' } });
@@ -85,7 +104,9 @@ describe('the policy reactor across crashes (SIGKILL between an event and its ch
       const { crashed } = await runChild(files, crashAfter);
       expect(crashed).toBeDefined();
       // The reaction is in the store, the checkpoint is not past its trigger: a restart will see the trigger again.
-      const reactions = (await store.readAll()).filter((e) => meta(e).causationId === crashed!.eventId && meta(e).actor.startsWith('policy:'));
+      const reactions = (await store.readAll()).filter(
+        (e) => meta(e).causationId === crashed!.eventId && meta(e).actor.startsWith('policy:'),
+      );
       expect(reactions).toHaveLength(1);
       const stored = await checkpoint();
       expect(stored === null || comparePositions(parsePosition(stored.commit), parsePosition(crashed!.position)) < 0).toBe(true);
@@ -99,7 +120,8 @@ describe('the policy reactor across crashes (SIGKILL between an event and its ch
     const reactions = all.filter((e) => meta(e).actor.startsWith('policy:'));
     // Exactly once: no trigger caused the same kind of reaction twice.
     const perCause = new Map<string, number>();
-    for (const e of reactions) perCause.set(`${meta(e).causationId} ${e.type}`, (perCause.get(`${meta(e).causationId} ${e.type}`) ?? 0) + 1);
+    for (const e of reactions)
+      perCause.set(`${meta(e).causationId} ${e.type}`, (perCause.get(`${meta(e).causationId} ${e.type}`) ?? 0) + 1);
     expect([...perCause.values()].every((n) => n === 1)).toBe(true);
 
     for (const leadId of [first, second]) {

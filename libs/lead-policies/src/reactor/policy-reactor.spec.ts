@@ -10,10 +10,20 @@ const DAY = 24 * HOUR;
 /** 43 fit points in the default model (B2B, manufacturing, 120 employees, RO, web form, organic search). */
 const capture = (email: string) => ({
   type: 'CaptureLead' as const,
-  data: { kind: 'B2B' as const, contact: { name: 'Ana Pop', email }, company: { name: 'Acme', industry: 'manufacturing', employees: 120, country: 'RO' }, source: { channel: 'web_form' as const, origin: 'organic_search' as const } },
+  data: {
+    kind: 'B2B' as const,
+    contact: { name: 'Ana Pop', email },
+    company: { name: 'Acme', industry: 'manufacturing', employees: 120, country: 'RO' },
+    source: { channel: 'web_form' as const, origin: 'organic_search' as const },
+  },
   actor: 'service:web-forms',
 });
-const activity = (leadId: string, type: string, actor = 'service:web') => ({ type: 'RecordActivity' as const, leadId, data: { activityType: type }, actor });
+const activity = (leadId: string, type: string, actor = 'service:web') => ({
+  type: 'RecordActivity' as const,
+  leadId,
+  data: { activityType: type },
+  actor,
+});
 const meta = (e: RecordedEvent) => e.metadata as LeadEventMetadata;
 const summary = (events: RecordedEvent[]) => events.map((e) => `${e.type} ${meta(e).actor}`);
 const data = (e: RecordedEvent | undefined) => e?.data as Record<string, unknown>;
@@ -38,7 +48,10 @@ describe('the policy reactor', () => {
       const { leadId } = await engine.send(capture('decay@acme.ro'));
       for (const type of ['whitepaper_download', 'contact_form', 'call_booked']) await engine.send(activity(leadId, type));
       await engine.reactor.idle();
-      const scores = async () => (await engine.stream(leadId)).filter((e) => e.type === 'LeadScored').map((e) => [data(e).total, data(e).temperature, data(e).previousTemperature ?? null]);
+      const scores = async () =>
+        (await engine.stream(leadId))
+          .filter((e) => e.type === 'LeadScored')
+          .map((e) => [data(e).total, data(e).temperature, data(e).previousTemperature ?? null]);
       expect((await scores()).at(-1)).toEqual([123, 'hot', 'warm']);
 
       // Hot and unqualified: past the SLA, but it needs a person, so it stays open.
@@ -60,13 +73,19 @@ describe('the policy reactor', () => {
       const nurtured = (await engine.stream(leadId)).at(-1)!;
       expect(nurtured.type).toBe('SentToNurture');
       expect(meta(nurtured)).toMatchObject({ actor: 'policy:sla', causationId: cooled.id });
-      expect(nurtured.data).toMatchObject({ track: 'nurture', revisitAt: new Date(T0.getTime() + 48 * HOUR + 30 * DAY).toISOString(), reason: expect.stringMatching(/^SLA 48 h: .*warm lead → nurture track$/) });
+      expect(nurtured.data).toMatchObject({
+        track: 'nurture',
+        revisitAt: new Date(T0.getTime() + 48 * HOUR + 30 * DAY).toISOString(),
+        reason: expect.stringMatching(/^SLA 48 h: .*warm lead → nurture track$/),
+      });
 
       clock.advance(32 * DAY - 15.1 * DAY); // day 32: the revisit date, and a decay refresh that comes first
       await settle();
       await settle();
       const back = (await engine.stream(leadId)).filter((e) => e.type === 'LeadReactivated');
-      expect(back.map((e) => [meta(e).actor, data(e).reason])).toEqual([['policy:nurture-revisit', `revisit date ${new Date(T0.getTime() + 32 * DAY).toISOString()} reached on the nurture track`]]);
+      expect(back.map((e) => [meta(e).actor, data(e).reason])).toEqual([
+        ['policy:nurture-revisit', `revisit date ${new Date(T0.getTime() + 32 * DAY).toISOString()} reached on the nurture track`],
+      ]);
     });
 
     it('never snatches a lead a person is qualifying: a human action restarts the SLA clock', async () => {
@@ -116,16 +135,28 @@ describe('the policy reactor', () => {
       await engine.send({ type: 'VerifyBudget', leadId, data: { amount: 9000, currency: 'EUR' } });
       await engine.send({ type: 'ReachDecisionMaker', leadId, data: { name: 'Ion', role: 'CFO' } });
       await engine.reactor.idle();
-      expect((await engine.stream(leadId)).at(-1)).toMatchObject({ type: 'LeadAssigned', data: { owner: 'elena', rule: 'category:erp:round-robin', segment: 'B' } });
+      expect((await engine.stream(leadId)).at(-1)).toMatchObject({
+        type: 'LeadAssigned',
+        data: { owner: 'elena', rule: 'category:erp:round-robin', segment: 'B' },
+      });
       await engine.send(activity(leadId, 'call_booked'));
       await engine.send(activity(leadId, 'price_request')); // 133: hot
       await engine.reactor.idle();
       const events = await engine.stream(leadId);
       const byId = new Map(events.map((e) => [e.id, e]));
-      expect(summary(events.filter((e) => meta(e).actor.startsWith('policy:'))).map((s) => s.split(' ')[0])).toEqual(['LeadScored', 'LeadAssigned', 'LeadScored', 'LeadScored', 'HandedToSales']);
+      expect(summary(events.filter((e) => meta(e).actor.startsWith('policy:'))).map((s) => s.split(' ')[0])).toEqual([
+        'LeadScored',
+        'LeadAssigned',
+        'LeadScored',
+        'LeadScored',
+        'HandedToSales',
+      ]);
       const handed = events.at(-1)!;
       expect(handed).toMatchObject({ type: 'HandedToSales', data: { owner: 'elena', qualified: true } });
-      expect(byId.get(meta(handed).causationId)).toMatchObject({ type: 'LeadScored', data: { temperature: 'hot', previousTemperature: 'warm' } });
+      expect(byId.get(meta(handed).causationId)).toMatchObject({
+        type: 'LeadScored',
+        data: { temperature: 'hot', previousTemperature: 'warm' },
+      });
       expect(byId.get(meta(events.find((e) => e.type === 'LeadAssigned')!).causationId)?.type).toBe('LeadQualified');
     });
   });
@@ -184,8 +215,13 @@ describe('the policy reactor', () => {
     const inner = new SqliteEventStore({ path: ':memory:' });
     let failures = 2;
     const flaky: EventStore = Object.assign(Object.create(inner) as EventStore, {
-      appendToStream: (streamId: string, events: Parameters<EventStore['appendToStream']>[1], options: Parameters<EventStore['appendToStream']>[2]) => {
-        if (String(events[0]?.metadata.actor).startsWith('policy:') && failures-- > 0) return Promise.reject(new EventStoreUnavailableError('connection lost'));
+      appendToStream: (
+        streamId: string,
+        events: Parameters<EventStore['appendToStream']>[1],
+        options: Parameters<EventStore['appendToStream']>[2],
+      ) => {
+        if (String(events[0]?.metadata.actor).startsWith('policy:') && failures-- > 0)
+          return Promise.reject(new EventStoreUnavailableError('connection lost'));
         return inner.appendToStream(streamId, events, options);
       },
     });
@@ -216,7 +252,9 @@ describe('the policy reactor', () => {
       await expect(engine.reactor.idle()).rejects.toThrow(/ActivityRecorded/);
       const status = engine.reactor.status();
       expect(status.state).toBe('stopped_with_error');
-      expect(status.error).toMatch(/^reaction to ActivityRecorded [0-9a-f-]{36} \(stream lead-[0-9a-f-]{36}, position \d+\) failed: disk I\/O error$/);
+      expect(status.error).toMatch(
+        /^reaction to ActivityRecorded [0-9a-f-]{36} \(stream lead-[0-9a-f-]{36}, position \d+\) failed: disk I\/O error$/,
+      );
     } finally {
       await engine.close();
       await state.close();
@@ -229,7 +267,11 @@ describe('the policy reactor', () => {
       const { leadId } = await engine.send(capture('off@acme.ro'));
       await new Promise((r) => setTimeout(r, 50));
       expect((await engine.stream(leadId)).map((e) => e.type)).toEqual(['LeadCaptured']);
-      expect(engine.reactor.status()).toEqual({ state: 'stopped', checkpoint: null, reactions: { appended: 0, unchanged: 0, refused: 0, retried: 0 } });
+      expect(engine.reactor.status()).toEqual({
+        state: 'stopped',
+        checkpoint: null,
+        reactions: { appended: 0, unchanged: 0, refused: 0, retried: 0 },
+      });
     } finally {
       await engine.close();
     }

@@ -9,7 +9,16 @@ import {
   leadStreamId,
   type LeadEventMetadata,
 } from '@lead/domain';
-import { EVENT_STORE, EventStoreUnavailableError, comparePositions, formatPosition, type AllSubscription, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
+import {
+  EVENT_STORE,
+  EventStoreUnavailableError,
+  comparePositions,
+  formatPosition,
+  type AllSubscription,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '@lead/event-store';
 import { Clock, LeadCommandExecutor, deterministicUuid, toLeadEvent, type CommandResult } from '@lead/lifecycle';
 import { LEAD_POLICIES_SETTINGS, POLICY_STATE_STORE, type LeadPoliciesSettings } from '../lead-policies.options';
 import { categoryRoutingPolicy } from '../policies/category-routing.policy';
@@ -152,7 +161,10 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.state === 'stopped_with_error') throw new PolicyReactorError(this.error ?? 'the reactor stopped');
       const head = await this.events.headPosition();
       if (!head || (this.processed && comparePositions(this.processed, head) >= 0)) return;
-      if (Date.now() > deadline) throw new Error(`The policy reactor did not catch up within ${timeoutMs} ms (at ${this.status().checkpoint}, head ${formatPosition(head)})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `The policy reactor did not catch up within ${timeoutMs} ms (at ${this.status().checkpoint}, head ${formatPosition(head)})`,
+        );
       await sleep(5);
     }
   }
@@ -167,7 +179,10 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
         const checkpoint = await this.store.checkpoint();
         this.processed = checkpoint ? toPosition(checkpoint) : null;
         this.models = await this.store.models();
-        this.subscription = this.events.subscribeToAll({ ...(this.processed ? { fromPosition: this.processed } : {}), onCaughtUp: () => this.caughtUp() });
+        this.subscription = this.events.subscribeToAll({
+          ...(this.processed ? { fromPosition: this.processed } : {}),
+          onCaughtUp: () => this.caughtUp(),
+        });
         for await (const event of this.subscription) {
           if (this.stopping) break;
           await this.exclusive(() => this.handle(event));
@@ -217,7 +232,10 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
       this.processed = e.position;
     } catch (error) {
       if (error instanceof Stopping || error instanceof EventStoreUnavailableError) throw error;
-      throw new PolicyReactorError(`reaction to ${e.type} ${e.id} (stream ${e.streamId}, position ${formatPosition(e.position)}) failed: ${(error as Error).message}`, error);
+      throw new PolicyReactorError(
+        `reaction to ${e.type} ${e.id} (stream ${e.streamId}, position ${formatPosition(e.position)}) failed: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
@@ -226,8 +244,10 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
     const meta = e.metadata as Partial<LeadEventMetadata>;
     const at = occurredAtOf(e);
     const changes: PolicyStateChanges = { checkpoint: toCheckpoint(e.position) };
-    if (parsed?.type === 'ScoringModelActivated') changes.models = { scoring: { version: parsed.data.version, model: parsed.data.model, activatedAt: at, eventId: e.id } };
-    if (parsed?.type === 'PredictiveModelTrained') changes.models = { predictive: { version: parsed.data.version, model: parsed.data.model, trainedAt: at, eventId: e.id } };
+    if (parsed?.type === 'ScoringModelActivated')
+      changes.models = { scoring: { version: parsed.data.version, model: parsed.data.model, activatedAt: at, eventId: e.id } };
+    if (parsed?.type === 'PredictiveModelTrained')
+      changes.models = { predictive: { version: parsed.data.version, model: parsed.data.model, trainedAt: at, eventId: e.id } };
     // Every live lead is rescored with the new model, by the sweep, in pages.
     if (changes.models) changes.rescoreAllAt = at;
     await this.store.commit(changes);
@@ -243,7 +263,12 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
     const meta = e.metadata as Partial<LeadEventMetadata>;
     const leadId = e.streamId.slice(LEAD_STREAM_PREFIX.length);
     const before = await this.store.lead(leadId);
-    let row = evolvePolicyRow(before, event, { eventId: e.id, revision: Number(e.revision), actor: meta.actor ?? 'anonymous', occurredAt: occurredAtOf(e) });
+    let row = evolvePolicyRow(before, event, {
+      eventId: e.id,
+      revision: Number(e.revision),
+      actor: meta.actor ?? 'anonymous',
+      occurredAt: occurredAtOf(e),
+    });
     const changes: PolicyStateChanges = { checkpoint: toCheckpoint(e.position) };
     if (row === null) {
       if (before) changes.remove = [leadId];
@@ -255,12 +280,15 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
         commands.push(...decision.commands);
         row = withNextRescore(row, decision.nextRescoreAt);
       }
-      commands.push(...categoryRoutingPolicy({ row, roundRobin: event.type === 'LeadQualified' ? await this.store.roundRobin() : {} }, event, config));
+      commands.push(
+        ...categoryRoutingPolicy({ row, roundRobin: event.type === 'LeadQualified' ? await this.store.roundRobin() : {} }, event, config),
+      );
       commands.push(...hotHandOffPolicy(row, event, config));
       commands.push(...nurtureRevisitOnEvent(row, event, config));
       for (const command of commands) {
         const result = await this.send(command, deterministicUuid(`${command.policy}:${e.id}`), e.id);
-        if (result && result.events.length > 0 && command.roundRobin) changes.roundRobin = { ...changes.roundRobin, [command.roundRobin.category]: command.roundRobin.next };
+        if (result && result.events.length > 0 && command.roundRobin)
+          changes.roundRobin = { ...changes.roundRobin, [command.roundRobin.category]: command.roundRobin.next };
       }
       changes.upsert = [row];
     }
@@ -281,7 +309,12 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
       for (;;) {
         // A page at a time, so events are not held up behind a long sweep.
         const rows = await this.exclusive(async () => {
-          const page = await this.store.due({ now: now.toISOString(), ...(slaClockBefore ? { slaClockBefore } : {}), ...(after ? { afterLeadId: after } : {}), limit: SWEEP_PAGE });
+          const page = await this.store.due({
+            now: now.toISOString(),
+            ...(slaClockBefore ? { slaClockBefore } : {}),
+            ...(after ? { afterLeadId: after } : {}),
+            limit: SWEEP_PAGE,
+          });
           for (const row of page) await this.sweepRow(row, now);
           return page;
         });
@@ -304,16 +337,23 @@ export class PolicyReactor implements OnApplicationBootstrap, OnModuleDestroy {
     if (row.nextRescoreAt && Date.parse(row.nextRescoreAt) <= now.getTime()) {
       const decision =
         this.models.scoring && SCORED_STATUSES.includes(row.status)
-          ? scoringPolicy({ row, history: await this.history(row.leadId), models: this.models }, { type: 'RescoreDue', dueAt: row.nextRescoreAt }, config, now)
+          ? scoringPolicy(
+              { row, history: await this.history(row.leadId), models: this.models },
+              { type: 'RescoreDue', dueAt: row.nextRescoreAt },
+              config,
+              now,
+            )
           : { commands: [] as PolicyCommand[], nextRescoreAt: undefined };
       let rescored = false;
-      for (const command of decision.commands) rescored = ((await this.send(command, sweepKey(command), row.lastEventId))?.events.length ?? 0) > 0 || rescored;
+      for (const command of decision.commands)
+        rescored = ((await this.send(command, sweepKey(command), row.lastEventId))?.events.length ?? 0) > 0 || rescored;
       await this.store.commit({ upsert: [withNextRescore(row, decision.nextRescoreAt)] });
       // The new score may change what the SLA or the revisit decide (and their expected revision):
       // they decide on the updated row at the next sweep.
       if (rescored) return;
     }
-    for (const command of [...slaPolicy(row, config, now), ...nurtureRevisitOnSweep(row, config, now)]) await this.send(command, sweepKey(command), row.lastEventId);
+    for (const command of [...slaPolicy(row, config, now), ...nurtureRevisitOnSweep(row, config, now)])
+      await this.send(command, sweepKey(command), row.lastEventId);
   }
 
   // ------------------------------------------------------------ sending

@@ -15,8 +15,16 @@ const problems = (text: string) => {
 describe('routing configuration', () => {
   it('reads the shipped config/routing.yaml', () => {
     const config = loadRoutingConfigFile(resolve(__dirname, '..', '..', 'config', 'routing.yaml'));
-    expect(config.categories).toEqual({ crm: { managers: ['maria', 'andrei'] }, erp: { managers: ['elena', 'mihai'] }, marketing_automation: { managers: ['ioana'] } });
-    expect(config).toMatchObject({ fallback: { managers: ['sales-desk'] }, sla: { enabled: true, hours: 48 }, duplicates: { mode: 'refuse', activityType: 'contact_form' } });
+    expect(config.categories).toEqual({
+      crm: { managers: ['maria', 'andrei'] },
+      erp: { managers: ['elena', 'mihai'] },
+      marketing_automation: { managers: ['ioana'] },
+    });
+    expect(config).toMatchObject({
+      fallback: { managers: ['sales-desk'] },
+      sla: { enabled: true, hours: 48 },
+      duplicates: { mode: 'refuse', activityType: 'contact_form' },
+    });
     expect(config.segmentation.rules).toEqual([
       { segment: 'A', annualRevenueAtLeast: 10_000_000 },
       { segment: 'A', employeesAtLeast: 250 },
@@ -26,7 +34,11 @@ describe('routing configuration', () => {
 
   it('fills what a file leaves out with the defaults', () => expect(parseRoutingConfig('{}')).toEqual(DEFAULT_ROUTING_CONFIG));
 
-  it('accepts the short form `duplicates: record_activity`', () => expect(parseRoutingConfig('duplicates: record_activity').duplicates).toEqual({ mode: 'record_activity', activityType: 'contact_form' }));
+  it('accepts the short form `duplicates: record_activity`', () =>
+    expect(parseRoutingConfig('duplicates: record_activity').duplicates).toEqual({
+      mode: 'record_activity',
+      activityType: 'contact_form',
+    }));
 
   it('names the line, column and field of every problem', () =>
     expect(

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { LocatedChecker, describeValue as describe, formatProblem, normaliseKey, parseLocatedYaml, type LocatedProblem, type Plain, type YamlPath as Path } from '@lead/scoring';
+import {
+  LocatedChecker,
+  describeValue as describe,
+  formatProblem,
+  normaliseKey,
+  parseLocatedYaml,
+  type LocatedProblem,
+  type Plain,
+  type YamlPath as Path,
+} from '@lead/scoring';
 
 /**
  * The routing policies' configuration (config/routing.yaml). Parsed once at start; every problem is
@@ -78,7 +87,6 @@ export function categoryFor(productLine: string | undefined, config: RoutingConf
 const OWNER = /^[\w.@:+\-/ ]{1,200}$/;
 
 class Checker extends LocatedChecker {
-
   config(root: unknown): RoutingConfig {
     const d = DEFAULT_ROUTING_CONFIG;
     const top = this.map(root, []) ?? {};
@@ -89,7 +97,8 @@ class Checker extends LocatedChecker {
     for (const [line, value] of Object.entries(this.map(top.categories, ['categories']) ?? {})) {
       const key = normaliseKey(line);
       if (!key) this.fail(['categories', line], 'a product line needs letters or digits', true);
-      else if (key in categories) this.fail(['categories', line], `is the same product line as an earlier one once normalised ("${key}")`, true);
+      else if (key in categories)
+        this.fail(['categories', line], `is the same product line as an earlier one once normalised ("${key}")`, true);
       const managers = this.managers(value, ['categories', line]);
       if (key && managers) categories[key] = { managers };
     }
@@ -97,7 +106,9 @@ class Checker extends LocatedChecker {
 
     const seg = this.map(top.segmentation, ['segmentation']) ?? {};
     this.only(seg, ['segmentation'], ['rules', 'otherwise']);
-    const rules = (this.list(seg.rules, ['segmentation', 'rules']) ?? []).flatMap((r, i) => this.segmentRule(r, ['segmentation', 'rules', i]));
+    const rules = (this.list(seg.rules, ['segmentation', 'rules']) ?? []).flatMap((r, i) =>
+      this.segmentRule(r, ['segmentation', 'rules', i]),
+    );
     const otherwise = seg.otherwise === undefined ? d.segmentation.otherwise : this.text(seg.otherwise, ['segmentation', 'otherwise']);
 
     const handOff = this.section(top.hand_off, 'hand_off', ['enabled']);
@@ -114,7 +125,10 @@ class Checker extends LocatedChecker {
       const dup = this.section(top.duplicates, 'duplicates', ['mode', 'activity_type']);
       duplicates = {
         mode: dup.mode === undefined ? d.duplicates.mode : (this.mode(dup.mode, ['duplicates', 'mode']) ?? d.duplicates.mode),
-        activityType: dup.activity_type === undefined ? d.duplicates.activityType : (this.activityType(dup.activity_type, ['duplicates', 'activity_type']) ?? d.duplicates.activityType),
+        activityType:
+          dup.activity_type === undefined
+            ? d.duplicates.activityType
+            : (this.activityType(dup.activity_type, ['duplicates', 'activity_type']) ?? d.duplicates.activityType),
       };
     }
 
@@ -124,13 +138,21 @@ class Checker extends LocatedChecker {
       ...(fallback ? { fallback: { managers: fallback } } : {}),
       segmentation: { rules, otherwise: otherwise ?? d.segmentation.otherwise },
       handOff: { enabled: this.bool(handOff.enabled, ['hand_off', 'enabled']) ?? d.handOff.enabled },
-      sla: { enabled: this.bool(sla.enabled, ['sla', 'enabled']) ?? d.sla.enabled, hours: this.number(sla.hours, ['sla', 'hours'], { positive: true }) ?? d.sla.hours },
+      sla: {
+        enabled: this.bool(sla.enabled, ['sla', 'enabled']) ?? d.sla.enabled,
+        hours: this.number(sla.hours, ['sla', 'hours'], { positive: true }) ?? d.sla.hours,
+      },
       nurture: {
         revisitAfterDays: {
-          nurture: this.number(revisit.nurture, ['nurture', 'revisit_after_days', 'nurture'], { positive: true }) ?? d.nurture.revisitAfterDays.nurture,
-          content: this.number(revisit.content, ['nurture', 'revisit_after_days', 'content'], { positive: true }) ?? d.nurture.revisitAfterDays.content,
+          nurture:
+            this.number(revisit.nurture, ['nurture', 'revisit_after_days', 'nurture'], { positive: true }) ??
+            d.nurture.revisitAfterDays.nurture,
+          content:
+            this.number(revisit.content, ['nurture', 'revisit_after_days', 'content'], { positive: true }) ??
+            d.nurture.revisitAfterDays.content,
         },
-        reactivateOnRevisit: this.bool(nurture.reactivate_on_revisit, ['nurture', 'reactivate_on_revisit']) ?? d.nurture.reactivateOnRevisit,
+        reactivateOnRevisit:
+          this.bool(nurture.reactivate_on_revisit, ['nurture', 'reactivate_on_revisit']) ?? d.nurture.reactivateOnRevisit,
         reactivateOnHot: this.bool(nurture.reactivate_on_hot, ['nurture', 'reactivate_on_hot']) ?? d.nurture.reactivateOnHot,
       },
       rescoring: { refreshDays: this.number(rescoring.refresh_days, ['rescoring', 'refresh_days'], { min: 0 }) ?? d.rescoring.refreshDays },
@@ -153,7 +175,8 @@ class Checker extends LocatedChecker {
     if (list.length === 0) return void this.fail([...path, 'managers'], 'must name at least one manager');
     const names = list.flatMap((v, i) => {
       const s = this.text(v, [...path, 'managers', i]);
-      if (s !== undefined && !OWNER.test(s)) return this.fail([...path, 'managers', i], `"${s}" is not an owner name (letters, digits, . @ : + - / _ and spaces)`) ?? [];
+      if (s !== undefined && !OWNER.test(s))
+        return this.fail([...path, 'managers', i], `"${s}" is not an owner name (letters, digits, . @ : + - / _ and spaces)`) ?? [];
       return s === undefined ? [] : [s];
     });
     return names.length === list.length ? names : undefined;
@@ -163,7 +186,8 @@ class Checker extends LocatedChecker {
     const m = this.map(value, path);
     if (!m) return [];
     this.only(m, path, ['segment', 'annual_revenue_at_least', 'employees_at_least', 'industry_in', 'country_in']);
-    const segment = m.segment === undefined ? this.fail(path, 'segment is required (e.g. segment: A)') : this.text(m.segment, [...path, 'segment']);
+    const segment =
+      m.segment === undefined ? this.fail(path, 'segment is required (e.g. segment: A)') : this.text(m.segment, [...path, 'segment']);
     const strings = (key: string, normalise: (s: string) => string) => {
       if (m[key] === undefined) return undefined;
       const list = this.list(m[key], [...path, key]);
@@ -174,12 +198,17 @@ class Checker extends LocatedChecker {
     };
     const rule: SegmentRule = {
       segment: segment ?? '',
-      ...(m.annual_revenue_at_least !== undefined ? { annualRevenueAtLeast: this.number(m.annual_revenue_at_least, [...path, 'annual_revenue_at_least'], { min: 0 }) } : {}),
-      ...(m.employees_at_least !== undefined ? { employeesAtLeast: this.number(m.employees_at_least, [...path, 'employees_at_least'], { min: 0 }) } : {}),
+      ...(m.annual_revenue_at_least !== undefined
+        ? { annualRevenueAtLeast: this.number(m.annual_revenue_at_least, [...path, 'annual_revenue_at_least'], { min: 0 }) }
+        : {}),
+      ...(m.employees_at_least !== undefined
+        ? { employeesAtLeast: this.number(m.employees_at_least, [...path, 'employees_at_least'], { min: 0 }) }
+        : {}),
       ...(m.industry_in !== undefined ? { industryIn: strings('industry_in', normaliseKey) } : {}),
       ...(m.country_in !== undefined ? { countryIn: strings('country_in', (s) => s.toUpperCase()) } : {}),
     };
-    if (Object.keys(rule).length === 1) this.fail(path, 'a rule needs at least one condition: annual_revenue_at_least, employees_at_least, industry_in or country_in');
+    if (Object.keys(rule).length === 1)
+      this.fail(path, 'a rule needs at least one condition: annual_revenue_at_least, employees_at_least, industry_in or country_in');
     return segment === undefined ? [] : [rule];
   }
 

@@ -14,7 +14,8 @@ export interface ReadProgress {
 const PAGE = 2000;
 
 /** The business time of a stored event (imports set it in the past), else when it was recorded. */
-export const occurredAtOf = (e: RecordedEvent): string => String((e.metadata as Partial<LeadEventMetadata>).occurredAt ?? e.recordedAt.toISOString());
+export const occurredAtOf = (e: RecordedEvent): string =>
+  String((e.metadata as Partial<LeadEventMetadata>).occurredAt ?? e.recordedAt.toISOString());
 
 /**
  * Replays the whole log once and folds every lead stream into a LeadHistory: the input of training
@@ -34,7 +35,10 @@ export async function readLeadHistories(store: EventStore, onProgress?: (p: Read
       events++;
       if (!e.streamId.startsWith(LEAD_STREAM_PREFIX) || !isLeadEventType(e.type)) continue;
       const leadId = e.streamId.slice(LEAD_STREAM_PREFIX.length);
-      histories.set(leadId, foldHistory(histories.get(leadId) ?? emptyHistory(leadId), { event: toLeadEvent(e), occurredAt: occurredAtOf(e) }));
+      histories.set(
+        leadId,
+        foldHistory(histories.get(leadId) ?? emptyHistory(leadId), { event: toLeadEvent(e), occurredAt: occurredAtOf(e) }),
+      );
     }
     const last = page.at(-1);
     if (last) onProgress?.({ events, position: last.position, head });

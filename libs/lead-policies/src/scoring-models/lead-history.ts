@@ -28,7 +28,10 @@ export function emptyHistory(leadId: string): LeadHistory & { state: LeadState }
 }
 
 /** Folds one event into a history; call in stream order. */
-export function foldHistory(h: LeadHistory & { state: LeadState }, { event, occurredAt }: HistoryEntry): LeadHistory & { state: LeadState } {
+export function foldHistory(
+  h: LeadHistory & { state: LeadState },
+  { event, occurredAt }: HistoryEntry,
+): LeadHistory & { state: LeadState } {
   const state = evolve(h.state, event);
   const next = { ...h, state, status: state.status };
   switch (event.type) {
@@ -37,17 +40,35 @@ export function foldHistory(h: LeadHistory & { state: LeadState }, { event, occu
       return {
         ...next,
         capturedAt: occurredAt,
-        profile: { kind, ...(contact.email ? { email: contact.email } : {}), ...(company ? { company } : {}), source, ...(need ? { need } : {}) },
+        profile: {
+          kind,
+          ...(contact.email ? { email: contact.email } : {}),
+          ...(company ? { company } : {}),
+          source,
+          ...(need ? { need } : {}),
+        },
         ...(attributes ? { attributes } : {}),
       };
     }
     case 'ContactDetailsCorrected': {
       if (!next.profile) return next;
       const { email: _, ...rest } = next.profile;
-      return { ...next, profile: { ...rest, ...(event.data.contact.email ? { email: event.data.contact.email } : {}), ...(event.data.company ? { company: event.data.company } : {}) } };
+      return {
+        ...next,
+        profile: {
+          ...rest,
+          ...(event.data.contact.email ? { email: event.data.contact.email } : {}),
+          ...(event.data.company ? { company: event.data.company } : {}),
+        },
+      };
     }
     case 'NeedConfirmed':
-      return next.profile ? { ...next, profile: { ...next.profile, need: event.data.need, ...(event.data.productLine ? { productLine: event.data.productLine } : {}) } } : next;
+      return next.profile
+        ? {
+            ...next,
+            profile: { ...next.profile, need: event.data.need, ...(event.data.productLine ? { productLine: event.data.productLine } : {}) },
+          }
+        : next;
     case 'ActivityRecorded':
       return { ...next, activities: [...next.activities, { type: event.data.activityType, at: event.data.activityAt }] };
     case 'HandedToSales':

@@ -35,7 +35,10 @@ export interface TrainedPredictiveModel {
 }
 
 /** Trains the logistic model on the history; refuses when the history cannot teach anything yet. */
-export function trainPredictive(set: TrainingSet, options: { version: string; trainedAt: string; minOutcomes?: number }): TrainedPredictiveModel {
+export function trainPredictive(
+  set: TrainingSet,
+  options: { version: string; trainedAt: string; minOutcomes?: number },
+): TrainedPredictiveModel {
   const n = set.examples.length;
   const min = options.minOutcomes ?? 20;
   if (n < min || set.won === 0 || set.won === n) {
@@ -50,6 +53,13 @@ export function trainPredictive(set: TrainingSet, options: { version: string; tr
     model,
     trainedOn: { leads: n, won: set.won },
     // In-sample figures: a sanity check of the fit, not an estimate of accuracy on new leads.
-    metrics: { inSampleAuc: rocAuc(probabilities, set.examples.map((ex) => ex.won)), logLoss: model.training.logLoss, iterations: model.training.iterations },
+    metrics: {
+      inSampleAuc: rocAuc(
+        probabilities,
+        set.examples.map((ex) => ex.won),
+      ),
+      logLoss: model.training.logLoss,
+      iterations: model.training.iterations,
+    },
   };
 }

@@ -42,11 +42,15 @@ export function parseScoringModelEvent(e: RecordedEvent): ScoringModelEvent | un
   if (!data || typeof data !== 'object') return undefined;
   switch (e.type) {
     case 'ScoringModelActivated':
-      if (typeof data.version !== 'string' || !data.model || typeof data.model !== 'object') throw new Error(`ScoringModelActivated ${e.id}: missing version or model`);
+      if (typeof data.version !== 'string' || !data.model || typeof data.model !== 'object')
+        throw new Error(`ScoringModelActivated ${e.id}: missing version or model`);
       return { type: 'ScoringModelActivated', data: data as ScoringModelActivated['data'] };
     case 'PredictiveModelTrained':
       if (typeof data.version !== 'string') throw new Error(`PredictiveModelTrained ${e.id}: missing version`);
-      return { type: 'PredictiveModelTrained', data: { ...(data as PredictiveModelTrained['data']), model: parsePredictiveModel(data.model) } };
+      return {
+        type: 'PredictiveModelTrained',
+        data: { ...(data as PredictiveModelTrained['data']), model: parsePredictiveModel(data.model) },
+      };
     default:
       return undefined; // a type this version does not know: skipped, not fatal
   }

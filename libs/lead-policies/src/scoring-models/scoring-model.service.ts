@@ -9,7 +9,14 @@ import { basename } from 'node:path';
 import { LEAD_POLICIES_SETTINGS, type LeadPoliciesSettings } from '../lead-policies.options';
 import { readLeadHistories, type ReadProgress } from './history-reader';
 import { trainPredictive, trainingSetFrom } from './predictive-training';
-import { SCORING_MODELS_STREAM, parseScoringModelEvent, type PredictiveModelTrained, type ScoringModelActivated, type ScoringModelEvent, type ScoringModelEventMetadata } from './scoring-model.events';
+import {
+  SCORING_MODELS_STREAM,
+  parseScoringModelEvent,
+  type PredictiveModelTrained,
+  type ScoringModelActivated,
+  type ScoringModelEvent,
+  type ScoringModelEventMetadata,
+} from './scoring-model.events';
 
 export interface ModelHistoryEntry {
   event: ScoringModelEvent;
@@ -19,8 +26,23 @@ export interface ModelHistoryEntry {
 }
 
 export interface ActiveModelView {
-  scoring?: { version: string; model: ScoringModel; source?: string; origin?: string; activatedAt: string; actor: string; position: string };
-  predictive?: { version: string; trainedAt: string; actor: string; trainedOn: { leads: number; won: number }; metrics?: Record<string, number>; position: string };
+  scoring?: {
+    version: string;
+    model: ScoringModel;
+    source?: string;
+    origin?: string;
+    activatedAt: string;
+    actor: string;
+    position: string;
+  };
+  predictive?: {
+    version: string;
+    trainedAt: string;
+    actor: string;
+    trainedOn: { leads: number; won: number };
+    metrics?: Record<string, number>;
+    position: string;
+  };
 }
 
 export interface ActivationResult {
@@ -41,7 +63,15 @@ export interface RetrainResult {
 
 /** JSON with sorted keys: two texts of the same model compare equal whatever their key order. */
 const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+  JSON.stringify(value, (_, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 
 /**
  * Versioned models as events on the "scoring-models" stream: activation of a scoring model (the
@@ -65,7 +95,9 @@ export class ScoringModelService {
     const recorded = await this.store.readStream(SCORING_MODELS_STREAM);
     const entries = recorded.flatMap((e) => {
       const event = parseScoringModelEvent(e);
-      return event ? [{ event, metadata: e.metadata as ScoringModelEventMetadata, position: formatPosition(e.position), revision: e.revision }] : [];
+      return event
+        ? [{ event, metadata: e.metadata as ScoringModelEventMetadata, position: formatPosition(e.position), revision: e.revision }]
+        : [];
     });
     return { entries, lastRevision: recorded.at(-1)?.revision };
   }
@@ -75,10 +107,25 @@ export class ScoringModelService {
     for (const { event, metadata, position } of await this.history()) {
       if (event.type === 'ScoringModelActivated') {
         const { version, model, source, origin } = event.data;
-        view.scoring = { version, model, ...(source ? { source } : {}), ...(origin ? { origin } : {}), activatedAt: metadata.occurredAt, actor: metadata.actor, position };
+        view.scoring = {
+          version,
+          model,
+          ...(source ? { source } : {}),
+          ...(origin ? { origin } : {}),
+          activatedAt: metadata.occurredAt,
+          actor: metadata.actor,
+          position,
+        };
       } else {
         const { version, trainedOn, metrics, model } = event.data;
-        view.predictive = { version, trainedAt: model.trainedAt ?? metadata.occurredAt, actor: metadata.actor, trainedOn, ...(metrics ? { metrics } : {}), position };
+        view.predictive = {
+          version,
+          trainedAt: model.trainedAt ?? metadata.occurredAt,
+          actor: metadata.actor,
+          trainedOn,
+          ...(metrics ? { metrics } : {}),
+          position,
+        };
       }
     }
     return view;
@@ -93,14 +140,21 @@ export class ScoringModelService {
     if (entries.some((e) => e.event.type === 'ScoringModelActivated')) return 'present';
     const file = this.settings.scoringModelFile;
     if (!file) {
-      this.logger.warn('No scoring model is active and no model file was found (set SCORING_MODEL_PATH): leads are not scored until one is PUT to /scoring/model');
+      this.logger.warn(
+        'No scoring model is active and no model file was found (set SCORING_MODEL_PATH): leads are not scored until one is PUT to /scoring/model',
+      );
       return 'no_model_file';
     }
     const source = readFileSync(file, 'utf8');
     const model = this.parse(source, basename(file));
     const commandId = deterministicUuid(`scoring-model:bootstrap:${model.version}`);
     try {
-      await this.append([{ type: 'ScoringModelActivated', data: { version: model.version, model, source, origin: basename(file) } }], lastRevision ?? 'no_stream', commandId, 'service:lead-engine');
+      await this.append(
+        [{ type: 'ScoringModelActivated', data: { version: model.version, model, source, origin: basename(file) } }],
+        lastRevision ?? 'no_stream',
+        commandId,
+        'service:lead-engine',
+      );
       this.logger.log(`Activated scoring model ${model.version} from ${file}`);
       return 'activated';
     } catch (error) {
@@ -115,9 +169,12 @@ export class ScoringModelService {
     const model = this.parse(source, 'model');
     for (let attempt = 1; ; attempt++) {
       const { entries, lastRevision } = await this.read();
-      const activations = entries.filter((e): e is ModelHistoryEntry & { event: ScoringModelActivated } => e.event.type === 'ScoringModelActivated');
+      const activations = entries.filter(
+        (e): e is ModelHistoryEntry & { event: ScoringModelActivated } => e.event.type === 'ScoringModelActivated',
+      );
       const current = activations.at(-1);
-      if (current && canonical(current.event.data.model) === canonical(model)) return { version: model.version, activated: false, position: current.position };
+      if (current && canonical(current.event.data.model) === canonical(model))
+        return { version: model.version, activated: false, position: current.position };
       const reused = activations.find((a) => a.event.data.version === model.version && canonical(a.event.data.model) !== canonical(model));
       if (reused) {
         throw new LeadRuleRefusedError(
@@ -126,8 +183,18 @@ export class ScoringModelService {
         );
       }
       try {
-        const appended = await this.append([{ type: 'ScoringModelActivated', data: { version: model.version, model, source, origin } }], lastRevision ?? 'no_stream', randomUUID(), actor);
-        return { version: model.version, activated: true, ...(current ? { previousVersion: current.event.data.version } : {}), position: appended };
+        const appended = await this.append(
+          [{ type: 'ScoringModelActivated', data: { version: model.version, model, source, origin } }],
+          lastRevision ?? 'no_stream',
+          randomUUID(),
+          actor,
+        );
+        return {
+          version: model.version,
+          activated: true,
+          ...(current ? { previousVersion: current.event.data.version } : {}),
+          position: appended,
+        };
       } catch (error) {
         // Someone activated or trained meanwhile: decide again on the fresh stream.
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
@@ -143,8 +210,15 @@ export class ScoringModelService {
       const recorded = await this.store.readStream(SCORING_MODELS_STREAM);
       const trainedBefore = recorded.filter((e) => e.type === 'PredictiveModelTrained').length;
       const version = `predictive-${trainedBefore + 1}`;
-      const trained = trainPredictive(set, { version, trainedAt: this.clock.now().toISOString(), minOutcomes: this.settings.minTrainingOutcomes });
-      const event: PredictiveModelTrained = { type: 'PredictiveModelTrained', data: { version, model: trained.model, trainedOn: trained.trainedOn, metrics: trained.metrics } };
+      const trained = trainPredictive(set, {
+        version,
+        trainedAt: this.clock.now().toISOString(),
+        minOutcomes: this.settings.minTrainingOutcomes,
+      });
+      const event: PredictiveModelTrained = {
+        type: 'PredictiveModelTrained',
+        data: { version, model: trained.model, trainedOn: trained.trainedOn, metrics: trained.metrics },
+      };
       try {
         const position = await this.append([event], recorded.at(-1)?.revision ?? 'no_stream', randomUUID(), actor);
         return { version, trainedOn: trained.trainedOn, metrics: trained.metrics, excluded: set.excluded, position };
@@ -161,7 +235,12 @@ export class ScoringModelService {
     } catch (error) {
       if (!(error instanceof ScoringModelError)) throw error;
       throw new LeadValidationError(
-        error.problems.map((p) => Object.assign({ field: p.path ? `source.${p.path}` : 'source', message: `line ${p.line}, column ${p.column}: ${p.message}` }, { line: p.line, column: p.column })),
+        error.problems.map((p) =>
+          Object.assign(
+            { field: p.path ? `source.${p.path}` : 'source', message: `line ${p.line}, column ${p.column}: ${p.message}` },
+            { line: p.line, column: p.column },
+          ),
+        ),
       );
     }
   }
@@ -170,7 +249,15 @@ export class ScoringModelService {
     const occurredAt = this.clock.now().toISOString();
     const toAppend = events.map((event, i) => {
       const eventId = deterministicUuid(`event:${commandId}:${i}`);
-      const metadata: ScoringModelEventMetadata = { eventId, commandId, correlationId: commandId, causationId: commandId, actor, occurredAt, schemaVersion: EVENT_SCHEMA_VERSION };
+      const metadata: ScoringModelEventMetadata = {
+        eventId,
+        commandId,
+        correlationId: commandId,
+        causationId: commandId,
+        actor,
+        occurredAt,
+        schemaVersion: EVENT_SCHEMA_VERSION,
+      };
       return { id: eventId, type: event.type, data: event.data, metadata };
     });
     const result = await this.store.appendToStream(SCORING_MODELS_STREAM, toAppend, { expectedRevision });

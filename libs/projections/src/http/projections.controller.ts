@@ -9,14 +9,18 @@ export class ProjectionsController {
   constructor(private readonly runner: ProjectionRunner) {}
 
   @Get()
-  @ApiOperation({ summary: 'Each projection: state (running, catching_up, stopped_with_error, stopped), checkpoint, events and seconds behind, error' })
+  @ApiOperation({
+    summary: 'Each projection: state (running, catching_up, stopped_with_error, stopped), checkpoint, events and seconds behind, error',
+  })
   async list(): Promise<{ projections: ProjectionStatus[] }> {
     return { projections: await this.runner.status() };
   }
 
   @Post(':name/rebuild')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Empty the read model and replay the whole log into it, while the API keeps answering (from the partial model)' })
+  @ApiOperation({
+    summary: 'Empty the read model and replay the whole log into it, while the API keeps answering (from the partial model)',
+  })
   @ApiAcceptedResponse({ description: 'The rebuild has started; the answer is the projection status (catching_up).' })
   @ApiNotFoundResponse({ description: 'No projection of that name.' })
   async rebuild(@Param('name') name: string): Promise<ProjectionStatus> {

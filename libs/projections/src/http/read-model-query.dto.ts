@@ -77,7 +77,11 @@ export class PipelineQueryDto extends PageQueryDto {
   @IsIn(CHANNELS)
   channel?: Channel;
 
-  @ApiPropertyOptional({ enum: PIPELINE_SORTS, default: 'score', description: 'score: highest first, unscored last; lastActivityAt: most recent first' })
+  @ApiPropertyOptional({
+    enum: PIPELINE_SORTS,
+    default: 'score',
+    description: 'score: highest first, unscored last; lastActivityAt: most recent first',
+  })
   @IsOptional()
   @IsIn(PIPELINE_SORTS)
   sort?: PipelineSort;
@@ -89,7 +93,10 @@ export class NurtureQueueQueryDto extends PageQueryDto {
   @IsIn(NURTURE_TRACKS)
   track?: NurtureTrack;
 
-  @ApiPropertyOptional({ description: 'Only the leads due for a revisit at this time (revisitAt ≤ dueAt), e.g. now', example: '2025-01-31T09:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'Only the leads due for a revisit at this time (revisitAt ≤ dueAt), e.g. now',
+    example: '2025-01-31T09:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   dueAt?: string;
@@ -115,7 +122,11 @@ export class FunnelQueryDto extends MinPositionQueryDto {
   @IsIn(FUNNEL_DIMENSIONS)
   groupBy?: FunnelDimension;
 
-  @ApiPropertyOptional({ enum: FUNNEL_VIEWS, default: 'activity', description: 'activity: what happened in the range; cohort: the leads captured in the range, followed to their outcome' })
+  @ApiPropertyOptional({
+    enum: FUNNEL_VIEWS,
+    default: 'activity',
+    description: 'activity: what happened in the range; cohort: the leads captured in the range, followed to their outcome',
+  })
   @IsOptional()
   @IsIn(FUNNEL_VIEWS)
   view: FunnelView = 'activity';

@@ -40,7 +40,8 @@ export class ReadModelsController {
 
   @Get('funnel')
   @ApiOperation({
-    summary: 'Funnel statistics on business time: counts, conversion rates and time between stages per period, optionally per source, segment or owner',
+    summary:
+      'Funnel statistics on business time: counts, conversion rates and time between stages per period, optionally per source, segment or owner',
     description:
       'view=activity: what happened in the range (event counts; times of transitions that ended in it). view=cohort: the leads captured in the range, followed to their outcome.',
   })
@@ -53,7 +54,9 @@ export class ReadModelsController {
   }
 
   @Get('disqualifications')
-  @ApiOperation({ summary: 'Every disqualification with reason, note, actor, rule, and the facts and score the lead had then; newest first; paginated' })
+  @ApiOperation({
+    summary: 'Every disqualification with reason, note, actor, rule, and the facts and score the lead had then; newest first; paginated',
+  })
   @ApiOkResponse({ description: '{ items, nextCursor, asOf }' })
   async disqualifications(@Query() dto: DisqualificationsQueryDto, @Res({ passthrough: true }) res: Response) {
     const { minPosition, ...query } = dto;

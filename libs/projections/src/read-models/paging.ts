@@ -29,16 +29,23 @@ export function decodeCursor(list: string, cursor: string): { value: Scalar | nu
   } catch {
     throw new InvalidCursorError('cursor is not a cursor returned by this list');
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[2] !== 'string' || !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number')) {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    typeof parsed[2] !== 'string' ||
+    !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number')
+  ) {
     throw new InvalidCursorError('cursor is not a cursor returned by this list');
   }
-  if (parsed[0] !== list) throw new InvalidCursorError(`cursor belongs to another list or sort order ("${String(parsed[0])}"), not "${list}"`);
+  if (parsed[0] !== list)
+    throw new InvalidCursorError(`cursor belongs to another list or sort order ("${String(parsed[0])}"), not "${list}"`);
   return { value: parsed[1], key: parsed[2] };
 }
 
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   return limit;
 }
 

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ReadStore } from '../read-store/read-store.port';
 import { READ_STORE } from '../projections.tokens';
-import { queryDisqualifications, type Disqualification, type DisqualificationsQuery } from './disqualifications/disqualifications.projection';
+import {
+  queryDisqualifications,
+  type Disqualification,
+  type DisqualificationsQuery,
+} from './disqualifications/disqualifications.projection';
 import { queryFunnel, type FunnelQuery, type FunnelReport } from './funnel/funnel.query';
 import { queryNurtureQueue, type NurtureQueueItem, type NurtureQueueQuery } from './nurture-queue/nurture-queue.projection';
 import type { Page } from './paging';

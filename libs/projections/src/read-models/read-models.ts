@@ -5,4 +5,9 @@ import { nurtureQueueProjection } from './nurture-queue/nurture-queue.projection
 import { pipelineProjection } from './pipeline/pipeline.projection';
 
 /** Every read model the engine maintains, by projection name: pipeline, nurture-queue, funnel, disqualifications. */
-export const READ_MODEL_PROJECTIONS: readonly ProjectionDefinition[] = [pipelineProjection, nurtureQueueProjection, funnelProjection, disqualificationsProjection];
+export const READ_MODEL_PROJECTIONS: readonly ProjectionDefinition[] = [
+  pipelineProjection,
+  nurtureQueueProjection,
+  funnelProjection,
+  disqualificationsProjection,
+];

@@ -1,4 +1,13 @@
-import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter, type IndexDescription, type Sort } from 'mongodb';
+import {
+  MongoClient,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  type IndexDescription,
+  type Sort,
+} from 'mongodb';
 import {
   checkFieldName,
   checkName,
@@ -133,7 +142,10 @@ export class MongoReadStore implements ReadStore {
             await this.collection(collection).bulkWrite(operations, { session, ordered: true });
           }
           for (const commit of commits) {
-            await this.checkpoints().replaceOne({ _id: commit.projection }, checkpointDocument(commit.projection, commit.checkpoint), { session, upsert: true });
+            await this.checkpoints().replaceOne({ _id: commit.projection }, checkpointDocument(commit.projection, commit.checkpoint), {
+              session,
+              upsert: true,
+            });
           }
         },
         { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' },
@@ -143,7 +155,12 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
-  async reset(projection: string, version: number, specs: readonly CollectionSpec[], options: { deferIndexes?: boolean } = {}): Promise<void> {
+  async reset(
+    projection: string,
+    version: number,
+    specs: readonly CollectionSpec[],
+    options: { deferIndexes?: boolean } = {},
+  ): Promise<void> {
     await this.checkpoints().updateOne(
       { _id: projection },
       { $set: { resetting: true, version, updatedAt: new Date() }, $setOnInsert: { commit: null, prepare: null, recordedAt: null } },
@@ -158,10 +175,14 @@ export class MongoReadStore implements ReadStore {
         });
     }
     await this.ensureCollections(specs, !options.deferIndexes);
-    await this.checkpoints().replaceOne({ _id: projection }, checkpointDocument(projection, { position: null, recordedAt: null, version }), {
-      upsert: true,
-      writeConcern: { w: 'majority' },
-    });
+    await this.checkpoints().replaceOne(
+      { _id: projection },
+      checkpointDocument(projection, { position: null, recordedAt: null, version }),
+      {
+        upsert: true,
+        writeConcern: { w: 'majority' },
+      },
+    );
   }
 
   async get(collection: string, key: string): Promise<Doc | null> {
@@ -173,7 +194,10 @@ export class MongoReadStore implements ReadStore {
     const result = new Map<string, Doc>();
     for (let i = 0; i < keys.length; i += GET_MANY_CHUNK) {
       const chunk = keys.slice(i, i + GET_MANY_CHUNK);
-      for (const found of await this.collection(collection).find({ _id: { $in: chunk } }).toArray()) result.set(found._id, withoutId(found));
+      for (const found of await this.collection(collection)
+        .find({ _id: { $in: chunk } })
+        .toArray())
+        result.set(found._id, withoutId(found));
     }
     return result;
   }
@@ -187,7 +211,9 @@ export class MongoReadStore implements ReadStore {
     const direction = query.sort?.direction ?? 1;
     if (query.after) and.push(sortField === undefined ? { _id: { $gt: query.after.key } } : keyset(sortField, direction, query.after));
     const sort: Sort = sortField === undefined ? { _id: 1 } : { [sortField]: direction, _id: direction };
-    let cursor = this.collection(collection).find(and.length === 0 ? {} : and.length === 1 ? and[0] : { $and: and }).sort(sort);
+    let cursor = this.collection(collection)
+      .find(and.length === 0 ? {} : and.length === 1 ? and[0] : { $and: and })
+      .sort(sort);
     if (query.limit !== undefined) cursor = cursor.limit(query.limit);
     return (await cursor.toArray()).map(withoutId);
   }
@@ -249,7 +275,9 @@ function bulkOperation(op: WriteOp): AnyBulkWriteOperation<Stored> {
     case 'delete':
       return { deleteOne: { filter: { _id: op.key } } };
     case 'update':
-      return { updateOne: { filter: { _id: op.key }, update: structuredClone(updateDocument(op.update)), upsert: op.update.upsert !== undefined } };
+      return {
+        updateOne: { filter: { _id: op.key }, update: structuredClone(updateDocument(op.update)), upsert: op.update.upsert !== undefined },
+      };
     default:
       throw new TypeError(`Unknown write operation ${(op as { op: string }).op}`);
   }
@@ -262,7 +290,8 @@ function updateDocument(update: DocUpdate): Document {
   if (update.inc && Object.keys(update.inc).length > 0) result.$inc = update.inc;
   if (update.set && Object.keys(update.set).length > 0) result.$set = update.set;
   if (update.unset && update.unset.length > 0) result.$unset = Object.fromEntries(update.unset.map((path) => [path, '']));
-  for (const path of [...Object.keys(update.inc ?? {}), ...Object.keys(update.set ?? {}), ...(update.unset ?? [])]) touched.add(path.split('.')[0]);
+  for (const path of [...Object.keys(update.inc ?? {}), ...Object.keys(update.set ?? {}), ...(update.unset ?? [])])
+    touched.add(path.split('.')[0]);
   if (update.upsert) {
     const onInsert = Object.fromEntries(Object.entries(update.upsert).filter(([field]) => !touched.has(field)));
     if (Object.keys(onInsert).length > 0) result.$setOnInsert = onInsert;

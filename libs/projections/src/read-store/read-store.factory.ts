@@ -5,7 +5,8 @@ import { SqliteReadStore } from './sqlite-read-store';
 
 export const DEFAULT_READ_SQLITE_PATH = './data/leads.read.sqlite';
 
-export type ReadStoreConfig = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'mongodb'; readonly url: string; readonly database?: string };
+export type ReadStoreConfig =
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'mongodb'; readonly url: string; readonly database?: string };
 
 /** The environment does not describe a usable read store. */
 export class ReadStoreConfigError extends Error {
@@ -37,7 +38,10 @@ export function readStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     case 'mongodb':
     case 'mongo': {
       const url = env.MONGODB_URL?.trim();
-      if (!url) throw new ReadStoreConfigError('READ_STORE=mongodb needs MONGODB_URL, a connection string such as mongodb://localhost:27017/leads?replicaSet=rs0');
+      if (!url)
+        throw new ReadStoreConfigError(
+          'READ_STORE=mongodb needs MONGODB_URL, a connection string such as mongodb://localhost:27017/leads?replicaSet=rs0',
+        );
       checkMongoUrl(url, 'MONGODB_URL');
       return { kind: 'mongodb', url };
     }
@@ -57,6 +61,8 @@ function checkMongoUrl(url: string, name: string): void {
   if (!/^mongodb(\+srv)?:\/\/\S+/i.test(url)) {
     // The value may hold credentials: name the variable, show only the scheme.
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-    throw new ReadStoreConfigError(`${name} must be a mongodb:// or mongodb+srv:// connection string${scheme ? `, not a ${scheme}: URL` : ''}`);
+    throw new ReadStoreConfigError(
+      `${name} must be a mongodb:// or mongodb+srv:// connection string${scheme ? `, not a ${scheme}: URL` : ''}`,
+    );
   }
 }

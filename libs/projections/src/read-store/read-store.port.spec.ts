@@ -3,7 +3,13 @@ import { applyUpdate, copyDoc } from './read-store.port';
 describe('document updates (MongoDB semantics)', () => {
   it('sets, unsets and increments plain and dotted paths, creating the objects on the way', () => {
     const doc = { day: 'd', captured: 1, facts: { decisionMaker: { name: 'Ana', role: 'CEO' } } };
-    expect(applyUpdate(doc, { set: { 'by.channel': 'web', day: 'e' }, unset: ['facts.decisionMaker.name', 'not.there', 'missing'], inc: { captured: 2, 'byReason.spam': 1 } })).toEqual({
+    expect(
+      applyUpdate(doc, {
+        set: { 'by.channel': 'web', day: 'e' },
+        unset: ['facts.decisionMaker.name', 'not.there', 'missing'],
+        inc: { captured: 2, 'byReason.spam': 1 },
+      }),
+    ).toEqual({
       day: 'e',
       captured: 3,
       facts: { decisionMaker: { role: 'CEO' } },
@@ -14,7 +20,9 @@ describe('document updates (MongoDB semantics)', () => {
 
   it('refuses to increment a value that is not a number, or to follow a path through one', () => {
     expect(() => applyUpdate({ name: 'Ana' }, { inc: { name: 1 } })).toThrow('Cannot increment "name": it is not a number');
-    expect(() => applyUpdate({ name: 'Ana' }, { set: { 'name.first': 'A' } })).toThrow('Cannot follow path "name.first": "name" is not an object');
+    expect(() => applyUpdate({ name: 'Ana' }, { set: { 'name.first': 'A' } })).toThrow(
+      'Cannot follow path "name.first": "name" is not an object',
+    );
   });
 });
 

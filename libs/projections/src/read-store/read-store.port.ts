@@ -28,7 +28,10 @@ export interface CollectionSpec {
 export type Scalar = string | number;
 
 /** Equality (null matches null), or a set / range condition. */
-export type FieldFilter = Scalar | null | { readonly in?: readonly Scalar[]; readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
+export type FieldFilter =
+  | Scalar
+  | null
+  | { readonly in?: readonly Scalar[]; readonly gt?: Scalar; readonly gte?: Scalar; readonly lt?: Scalar; readonly lte?: Scalar };
 
 export interface FindQuery {
   readonly filter?: Readonly<Record<string, FieldFilter>>;
@@ -161,7 +164,8 @@ export function applyUpdate(doc: Doc, update: DocUpdate): Doc {
       const parent = parentOf(doc, path, true)!;
       const leaf = leafOf(path);
       const current = parent[leaf];
-      if (current !== undefined && current !== null && typeof current !== 'number') throw new TypeError(`Cannot increment "${path}": it is not a number`);
+      if (current !== undefined && current !== null && typeof current !== 'number')
+        throw new TypeError(`Cannot increment "${path}": it is not a number`);
       parent[leaf] = ((current as number | undefined) ?? 0) + inc[path];
     }
   }

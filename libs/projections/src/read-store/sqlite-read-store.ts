@@ -17,7 +17,18 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import { DELETE, inlineWriter, PUT, UPDATE, UPSERT, workerWriter, WriteEncoder, type WriterChannel, type WriterCommit, type WriterSpec } from './sqlite-writer';
+import {
+  DELETE,
+  inlineWriter,
+  PUT,
+  UPDATE,
+  UPSERT,
+  workerWriter,
+  WriteEncoder,
+  type WriterChannel,
+  type WriterCommit,
+  type WriterSpec,
+} from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -61,7 +72,8 @@ function writerSpec(spec: CollectionSpec): WriterSpec {
   checkName('collection', spec.name);
   Object.keys(spec.fields).forEach(checkFieldName);
   for (const index of spec.indexes) {
-    for (const [field] of index) if (!(field in spec.fields)) throw new RangeError(`Index on ${spec.name}.${field}: declare the field in the collection's fields`);
+    for (const [field] of index)
+      if (!(field in spec.fields)) throw new RangeError(`Index on ${spec.name}.${field}: declare the field in the collection's fields`);
   }
   return { name: spec.name, fields: { ...spec.fields }, indexes: spec.indexes.map((index) => index.map(([f, d]) => [f, d] as const)) };
 }
@@ -101,7 +113,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma(`wal_autocheckpoint = ${Math.ceil(40e6 / (this.db.pragma('page_size', { simple: true }) as number))}`);
     this.db.exec(CHECKPOINTS_DDL);
-    this.checkpointStatement = this.db.prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?').raw(true);
+    this.checkpointStatement = this.db
+      .prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?')
+      .raw(true);
     this.writer =
       memory || options.writer === 'inline'
         ? inlineWriter(this.db, BetterSqlite3)
@@ -180,7 +194,12 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
-  async reset(projection: string, version: number, specs: readonly CollectionSpec[], options: { deferIndexes?: boolean } = {}): Promise<void> {
+  async reset(
+    projection: string,
+    version: number,
+    specs: readonly CollectionSpec[],
+    options: { deferIndexes?: boolean } = {},
+  ): Promise<void> {
     this.assertOpen();
     await this.writer.call({ op: 'reset', projection, version, specs: specs.map(writerSpec), withIndexes: !options.deferIndexes });
     // Cached statements may name tables or columns that were dropped.
@@ -206,7 +225,8 @@ export class SqliteReadStore implements ReadStore {
     const where: string[] = [];
     const params: unknown[] = [];
     const col = (field: string) => {
-      if (!(field in table.spec.fields)) throw new RangeError(`${collection}.${field} is not an indexed field: declare it in the collection's fields`);
+      if (!(field in table.spec.fields))
+        throw new RangeError(`${collection}.${field} is not an indexed field: declare it in the collection's fields`);
       return column(field);
     };
     for (const [field, filter] of Object.entries(query.filter ?? {})) {

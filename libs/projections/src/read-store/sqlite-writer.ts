@@ -164,7 +164,8 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     const name = tableName(spec.name);
     const cols = Object.keys(spec.fields).map((f) => 'f_' + f);
     const values = ['?', 'CAST(? AS TEXT)'].concat(cols.map(() => '?')).join(', ');
-    const insert = 'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) ';
+    const insert =
+      'INSERT INTO ' + name + ' (key, doc' + cols.map((c) => ', ' + c).join('') + ') VALUES (' + values + ') ON CONFLICT (key) ';
     tables.set(spec.name, {
       name: spec.name,
       put: db.prepare(insert + 'DO UPDATE SET doc = excluded.doc' + cols.map((c) => ', ' + c + ' = excluded.' + c).join('')),
@@ -183,7 +184,19 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
       for (const index of spec.indexes) {
         const keyDirection = index.length > 0 && index[index.length - 1][1] === -1 ? ' DESC' : '';
         const parts = index.map((part) => 'f_' + part[0] + (part[1] === -1 ? ' DESC' : ''));
-        db.exec('CREATE INDEX IF NOT EXISTS ' + name + '__' + index.map((part) => part[0]).join('_') + ' ON ' + name + ' (' + parts.join(', ') + ', key' + keyDirection + ')');
+        db.exec(
+          'CREATE INDEX IF NOT EXISTS ' +
+            name +
+            '__' +
+            index.map((part) => part[0]).join('_') +
+            ' ON ' +
+            name +
+            ' (' +
+            parts.join(', ') +
+            ', key' +
+            keyDirection +
+            ')',
+        );
       }
     }
     prepare(spec);
@@ -200,7 +213,8 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
         child = {};
         node[parts[i]] = child;
       }
-      if (typeof child !== 'object' || Array.isArray(child)) throw new TypeError('Cannot follow path "' + path + '": "' + parts[i] + '" is not an object');
+      if (typeof child !== 'object' || Array.isArray(child))
+        throw new TypeError('Cannot follow path "' + path + '": "' + parts[i] + '" is not an object');
       node = child;
     }
     return [node, parts[parts.length - 1]];
@@ -217,7 +231,8 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
     for (const path of Object.keys(update.inc || {})) {
       const found = parentOf(doc, path, true)!;
       const current = found[0][found[1]];
-      if (current !== undefined && current !== null && typeof current !== 'number') throw new TypeError('Cannot increment "' + path + '": it is not a number');
+      if (current !== undefined && current !== null && typeof current !== 'number')
+        throw new TypeError('Cannot increment "' + path + '": it is not a number');
       found[0][found[1]] = (current || 0) + update.inc[path];
     }
   }
@@ -406,7 +421,8 @@ export function workerWriter(path: string, synchronous: string, driverPath: stri
 
   return {
     call(message) {
-      if (message.op === 'ensure' || message.op === 'reset' || message.op === 'register') for (const spec of message.specs) known.set(spec.name, spec);
+      if (message.op === 'ensure' || message.op === 'reset' || message.op === 'register')
+        for (const spec of message.specs) known.set(spec.name, spec);
       worker ??= start();
       const id = nextId++;
       const target = worker;

@@ -46,7 +46,10 @@ class FakeSubscription implements AsyncIterable<RecordedEvent> {
 
   [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
     return {
-      next: () => (this.held.length > 0 ? Promise.resolve({ done: false, value: this.held.shift()! }) : new Promise((resolve) => (this.waiting = resolve))),
+      next: () =>
+        this.held.length > 0
+          ? Promise.resolve({ done: false, value: this.held.shift()! })
+          : new Promise((resolve) => (this.waiting = resolve)),
     };
   }
 }
@@ -95,7 +98,11 @@ describe('EventBatcher', () => {
     const store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), readAheadThreshold: 0 });
     try {
       // A whole number of read-ahead pages: as many as the thread reads ahead, so that it learns it is done only with a read of its own after they are taken.
-      for (let s = 0; s < 8; s++) await store.appendToStream(`s-${s}`, Array.from({ length: 128 }, (_, n) => ({ id: `e-${s}-${n}`, type: 'Tested', data: { n }, metadata: {} })));
+      for (let s = 0; s < 8; s++)
+        await store.appendToStream(
+          `s-${s}`,
+          Array.from({ length: 128 }, (_, n) => ({ id: `e-${s}-${n}`, type: 'Tested', data: { n }, metadata: {} })),
+        );
       // A few times over: whether the thread's last read lands before or after the consumer checks depends on timing.
       for (let round = 0; round < 5; round++) {
         const subscription = store.subscribeToAll();

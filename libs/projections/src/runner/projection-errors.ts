@@ -17,7 +17,9 @@ export class ProjectionApplyError extends Error {
     readonly projection: string,
     readonly failure: ProjectionFailure,
   ) {
-    super(`Projection "${projection}" cannot apply ${failure.eventType} at position ${failure.position} in stream ${failure.streamId}: ${failure.message}`);
+    super(
+      `Projection "${projection}" cannot apply ${failure.eventType} at position ${failure.position} in stream ${failure.streamId}: ${failure.message}`,
+    );
   }
 }
 

@@ -69,7 +69,10 @@ export class Lane {
       while (!this.stopped && this.members.size > 0) {
         // Members of a lane share one checkpoint; after a failure the lane resumes from it.
         const from = [...this.members][0].checkpoint;
-        const subscription = this.runner.store.subscribeToAll({ ...(from ? { fromPosition: from } : {}), onCaughtUp: () => this.caughtUp() });
+        const subscription = this.runner.store.subscribeToAll({
+          ...(from ? { fromPosition: from } : {}),
+          onCaughtUp: () => this.caughtUp(),
+        });
         this.subscription = subscription;
         const batcher = (this.batcher = new EventBatcher(subscription, chunkSize));
         let committing: Promise<void> | null = null;
@@ -111,7 +114,8 @@ export class Lane {
                 attempts = 0;
               }
               await new Promise((resolve) => setImmediate(resolve));
-              if (committing === null && (this.runningAfterCommit || (this.live && [...this.members].some((m) => m.indexesPending)))) await this.goLive();
+              if (committing === null && (this.runningAfterCommit || (this.live && [...this.members].some((m) => m.indexesPending))))
+                await this.goLive();
             }
           } finally {
             this.window = null;

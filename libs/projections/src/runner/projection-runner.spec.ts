@@ -9,7 +9,16 @@ import { PIPELINE, pipelineProjection } from '../read-models/pipeline/pipeline.p
 import { READ_MODEL_PROJECTIONS } from '../read-models/read-models';
 import type { ProjectionCommit, ReadStore } from '../read-store/read-store.port';
 import { SqliteReadStore } from '../read-store/sqlite-read-store';
-import { appendLead, at, cleanRebuild, dumpReadModels, ev, silentLogger, startHarness, type ProjectionHarness } from '../testing/projection.test-kit';
+import {
+  appendLead,
+  at,
+  cleanRebuild,
+  dumpReadModels,
+  ev,
+  silentLogger,
+  startHarness,
+  type ProjectionHarness,
+} from '../testing/projection.test-kit';
 import { appendCommands, generateLeads, chronological } from '../testing/lead-history.generator';
 import { ProjectionLagTimeoutError, ProjectionStoppedError, UnknownProjectionError } from './projection-errors';
 import { ProjectionRunner } from './projection-runner';
@@ -40,7 +49,8 @@ describe('ProjectionRunner', () => {
 
     expect(commits.reduce((a, b) => a + b, 0)).toBe(Number(head.commit));
     expect(Math.max(...commits)).toBe(100);
-    for (const def of READ_MODEL_PROJECTIONS) expect(await h.readStore.checkpoint(def.name)).toMatchObject({ position: head, version: def.version });
+    for (const def of READ_MODEL_PROJECTIONS)
+      expect(await h.readStore.checkpoint(def.name)).toMatchObject({ position: head, version: def.version });
     expect((await h.runner.status()).map((s) => [s.name, s.state, s.checkpoint, s.eventsBehind])).toEqual(
       h.runner.names.map((name) => [name, 'running', head.commit.toString(), 0]),
     );
@@ -52,13 +62,20 @@ describe('ProjectionRunner', () => {
     const [lead] = await captureLeads(h, 1);
     const result = await appendLead(h.store, lead, [at('2025-01-02T10:00:00Z', ev.scored(lead, 80, 'hot'))], 0n);
     await h.runner.waitForPosition(result.position, 2000);
-    expect(await h.readStore.get(PIPELINE, lead)).toMatchObject({ score: 80, temperature: 'hot', revision: 1, position: result.position.commit.toString() });
+    expect(await h.readStore.get(PIPELINE, lead)).toMatchObject({
+      score: 80,
+      temperature: 'hot',
+      revision: 1,
+      position: result.position.commit.toString(),
+    });
     expect((await h.runner.status()).every((s) => s.state === 'running')).toBe(true);
   });
 
   it('passes over events of other streams but moves its checkpoint past them', async () => {
     h = await startHarness();
-    await h.store.appendToStream('scoring-model-v1', [{ id: randomUUID(), type: 'ScoringModelPublished', data: { version: 'v1' }, metadata: {} }]);
+    await h.store.appendToStream('scoring-model-v1', [
+      { id: randomUUID(), type: 'ScoringModelPublished', data: { version: 'v1' }, metadata: {} },
+    ]);
     const [lead] = await captureLeads(h, 1);
     const head = await h.catchUp();
     expect(h.runner.checkpointOf('pipeline')).toEqual(head);
@@ -124,7 +141,11 @@ describe('ProjectionRunner', () => {
     // A file, so that commits run on the writer thread while the next window is applied.
     const dir = mkdtempSync(join(tmpdir(), 'lead-projections-'));
     try {
-      h = await startHarness({ start: false, readStore: new SqliteReadStore({ path: join(dir, 'read.sqlite') }), runner: { maxBatchSize: 200, chunkSize: 20 } });
+      h = await startHarness({
+        start: false,
+        readStore: new SqliteReadStore({ path: join(dir, 'read.sqlite') }),
+        runner: { maxBatchSize: 200, chunkSize: 20 },
+      });
       await appendCommands(h.store, chronological(generateLeads({ leads: 300, seed: 13 })));
       await h.runner.start();
       await h.catchUp();
@@ -143,7 +164,10 @@ describe('ProjectionRunner', () => {
       const pipelineIndexes = () => {
         const db = new BetterSqlite3(file, { readonly: true });
         try {
-          return db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_pipeline' AND sql IS NOT NULL").pluck().get() as number;
+          return db
+            .prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_pipeline' AND sql IS NOT NULL")
+            .pluck()
+            .get() as number;
         } finally {
           db.close();
         }
@@ -152,7 +176,11 @@ describe('ProjectionRunner', () => {
         start: false,
         readStore: new SqliteReadStore({ path: file }),
         projections: [pipelineProjection],
-        runner: { maxBatchSize: 100, chunkSize: 20, onCommit: (c) => indexed.push({ position: c.position.commit, indexes: pipelineIndexes() }) },
+        runner: {
+          maxBatchSize: 100,
+          chunkSize: 20,
+          onCommit: (c) => indexed.push({ position: c.position.commit, indexes: pipelineIndexes() }),
+        },
       });
       await appendCommands(h.store, chronological(generateLeads({ leads: 120, seed: 17 })));
       const head = (await h.store.headPosition())!.commit;
@@ -178,13 +206,21 @@ describe('ProjectionRunner', () => {
   it('stops every projection at an event type it does not know, and only those that apply a type at its malformed data', async () => {
     h = await startHarness();
     const [lead] = await captureLeads(h, 1);
-    await h.store.appendToStream(`lead-${lead}`, [{ id: randomUUID(), type: 'SentToNurture', data: { leadId: lead, reason: 'no track' }, metadata: { occurredAt: '2025-01-02T00:00:00.000Z' } }]);
+    await h.store.appendToStream(`lead-${lead}`, [
+      {
+        id: randomUUID(),
+        type: 'SentToNurture',
+        data: { leadId: lead, reason: 'no track' },
+        metadata: { occurredAt: '2025-01-02T00:00:00.000Z' },
+      },
+    ]);
     await h.store.appendToStream(`lead-${lead}`, [{ id: randomUUID(), type: 'LeadTeleported', data: { leadId: lead }, metadata: {} }]);
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const statuses = Object.fromEntries((await h.runner.status()).map((s) => [s.name, s]));
     // Malformed SentToNurture: pipeline, nurture-queue and funnel apply that type; disqualifications does not.
-    for (const name of ['pipeline', 'nurture-queue', 'funnel']) expect(statuses[name].error).toMatchObject({ eventType: 'SentToNurture', position: '2' });
+    for (const name of ['pipeline', 'nurture-queue', 'funnel'])
+      expect(statuses[name].error).toMatchObject({ eventType: 'SentToNurture', position: '2' });
     expect(statuses.pipeline.error?.message).toContain('missing field "track"');
     expect(statuses.disqualifications.error).toMatchObject({ eventType: 'LeadTeleported', position: '3' });
     expect(statuses.disqualifications.error?.message).toContain('not a lead event type');
@@ -243,7 +279,12 @@ describe('ProjectionRunner', () => {
     const status = await h.runner.rebuild('funnel');
     expect(status.state).toBe('catching_up');
     // The others too, one of them twice at once.
-    await Promise.all([h.runner.rebuild('pipeline'), h.runner.rebuild('nurture-queue'), h.runner.rebuild('disqualifications'), h.runner.rebuild('disqualifications')]);
+    await Promise.all([
+      h.runner.rebuild('pipeline'),
+      h.runner.rebuild('nurture-queue'),
+      h.runner.rebuild('disqualifications'),
+      h.runner.rebuild('disqualifications'),
+    ]);
     await writing;
     await h.catchUp();
 
@@ -275,7 +316,13 @@ describe('ProjectionRunner', () => {
     await v1.waitForPosition(position(1), 2000);
     await v1.stop();
     // Pretend the stored rows were written by code that computed something else.
-    await readStore.commit([{ projection: 'pipeline', ops: [{ op: 'put', collection: PIPELINE, key: id, doc: { leadId: id, stage: 'bogus' } }], checkpoint: { position: position(1), recordedAt: null, version: 1 } }]);
+    await readStore.commit([
+      {
+        projection: 'pipeline',
+        ops: [{ op: 'put', collection: PIPELINE, key: id, doc: { leadId: id, stage: 'bogus' } }],
+        checkpoint: { position: position(1), recordedAt: null, version: 1 },
+      },
+    ]);
 
     const v2 = new ProjectionRunner(store, readStore, [{ ...pipelineProjection, version: 2 }], { logger: silentLogger });
     await v2.start();

@@ -1,8 +1,22 @@
 import { Logger } from '@nestjs/common';
-import { comparePositions, formatPosition, SqliteEventStore, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
+import {
+  comparePositions,
+  formatPosition,
+  SqliteEventStore,
+  START_POSITION,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '@lead/event-store';
 import type { ReadStore } from '../read-store/read-store.port';
 import type { ProjectionDefinition } from './projection';
-import { ProjectionApplyError, ProjectionLagTimeoutError, ProjectionStoppedError, UnknownProjectionError, type ProjectionFailure } from './projection-errors';
+import {
+  ProjectionApplyError,
+  ProjectionLagTimeoutError,
+  ProjectionStoppedError,
+  UnknownProjectionError,
+  type ProjectionFailure,
+} from './projection-errors';
 import { Lane } from './projection-lane';
 import { ProjectionWindow, type ChunkOutcome, type InFlight, type WindowWork } from './projection-window';
 import { projectionMetrics } from './projection.metrics';
@@ -163,7 +177,8 @@ export class ProjectionRunner {
       let checkpoint = await this.readStore.checkpoint(def.name);
       if (checkpoint === null || checkpoint.position === null || checkpoint.version !== def.version || checkpoint.resetting) {
         if (checkpoint?.resetting) this.logger.log(`Rebuilding "${def.name}": its last reset was interrupted`);
-        else if (checkpoint && checkpoint.version !== def.version) this.logger.log(`Rebuilding "${def.name}": stored version ${checkpoint.version}, code version ${def.version}`);
+        else if (checkpoint && checkpoint.version !== def.version)
+          this.logger.log(`Rebuilding "${def.name}": stored version ${checkpoint.version}, code version ${def.version}`);
         // From the start: replay without index maintenance, build the indexes once at the head.
         await this.readStore.reset(def.name, def.version, def.collections, { deferIndexes: true });
         member.indexesPending = true;
@@ -272,7 +287,12 @@ export class ProjectionRunner {
   }
 
   /** @internal Applies a chunk of events to a window (see ProjectionWindow.apply). */
-  async applyChunk(lane: Lane, window: ProjectionWindow<Member>, events: readonly RecordedEvent[], previous: InFlight<Member> | null): Promise<ChunkOutcome> {
+  async applyChunk(
+    lane: Lane,
+    window: ProjectionWindow<Member>,
+    events: readonly RecordedEvent[],
+    previous: InFlight<Member> | null,
+  ): Promise<ChunkOutcome> {
     const outcome = await window.apply(events, previous);
     // A projection that failed leaves the lane now, so that the next window, built while this one
     // commits, does not include it.
@@ -314,7 +334,8 @@ export class ProjectionRunner {
         this.rejectWaiters(member, new ProjectionStoppedError(member.def.name, error.message));
       }
     }
-    if (commits.length > 0) this.options.onCommit?.({ projections: commits.map((c) => c.projection), position: window.last.position, events: window.events });
+    if (commits.length > 0)
+      this.options.onCommit?.({ projections: commits.map((c) => c.projection), position: window.last.position, events: window.events });
   }
 
   /**
@@ -331,7 +352,9 @@ export class ProjectionRunner {
     this.laneRestarting(lane);
     const message = error instanceof Error ? error.message : String(error);
     for (const member of lane.members) member.retry = { attempts, error: message, since: member.retry?.since ?? new Date().toISOString() };
-    this.logger.warn(`Projections ${[...lane.members].map((m) => `"${m.def.name}"`).join(', ')}: ${message}; retrying from the checkpoint (attempt ${attempts})`);
+    this.logger.warn(
+      `Projections ${[...lane.members].map((m) => `"${m.def.name}"`).join(', ')}: ${message}; retrying from the checkpoint (attempt ${attempts})`,
+    );
   }
 
   /** @internal The lane reached the head: indexes left out by a reset are built, then the projections count as running. */
@@ -388,8 +411,10 @@ export class ProjectionRunner {
 
   private waitForOne(member: Member, position: Position, timeoutMs: number): Promise<void> {
     if (member.checkpoint !== null && comparePositions(member.checkpoint, position) >= 0) return Promise.resolve();
-    if (member.state === 'stopped_with_error') return Promise.reject(new ProjectionStoppedError(member.def.name, member.failure?.message ?? 'it failed'));
-    if (member.state === 'stopped') return Promise.reject(new ProjectionStoppedError(member.def.name, 'the projection runner is not started'));
+    if (member.state === 'stopped_with_error')
+      return Promise.reject(new ProjectionStoppedError(member.def.name, member.failure?.message ?? 'it failed'));
+    if (member.state === 'stopped')
+      return Promise.reject(new ProjectionStoppedError(member.def.name, 'the projection runner is not started'));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         member.waiters.delete(waiter);

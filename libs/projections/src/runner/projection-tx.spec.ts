@@ -106,8 +106,18 @@ describe('ProjectionTx', () => {
     tx.put('leads', 'a', { n: 1 });
     tx.preload('leads', 'b', null);
     tx.update('days', 'd1', { inc: { n: 1 } });
-    expect([tx.stateOf('leads', 'a'), tx.stateOf('leads', 'b'), tx.stateOf('leads', 'c'), tx.stateOf('days', 'd1')]).toEqual([{ n: 1 }, null, undefined, 'blind']);
-    expect([tx.knows('leads', 'a'), tx.knows('leads', 'b'), tx.knows('leads', 'c'), tx.knows('days', 'd1')]).toEqual([true, true, false, false]);
+    expect([tx.stateOf('leads', 'a'), tx.stateOf('leads', 'b'), tx.stateOf('leads', 'c'), tx.stateOf('days', 'd1')]).toEqual([
+      { n: 1 },
+      null,
+      undefined,
+      'blind',
+    ]);
+    expect([tx.knows('leads', 'a'), tx.knows('leads', 'b'), tx.knows('leads', 'c'), tx.knows('days', 'd1')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('applies updates in memory to documents it knows, creating them only when upserting', () => {

@@ -113,7 +113,8 @@ export class ProjectionTx {
 
   get<T extends Doc = Doc>(collection: string, key: string): T | undefined {
     const entry = this.lookup(collection, key);
-    if (!entry || !entry.known) throw new UnreadDocumentError(`${collection}/${key} was not read ahead: list it in the projection's reads()`);
+    if (!entry || !entry.known)
+      throw new UnreadDocumentError(`${collection}/${key} was not read ahead: list it in the projection's reads()`);
     return (entry.doc ?? undefined) as T | undefined;
   }
 
@@ -198,7 +199,8 @@ export class ProjectionTx {
     if (counter.txId !== this.id) this.counters.push(counter);
     counter.txId = this.id;
     counter.entry = entry;
-    counter.inc = last !== undefined && last.upsert !== undefined && isIncrementOnly(last) ? (last.inc as Record<string, number>) : undefined;
+    counter.inc =
+      last !== undefined && last.upsert !== undefined && isIncrementOnly(last) ? (last.inc as Record<string, number>) : undefined;
   }
 
   /** add(counter, counter.fields[field], by), adding to a number in the counter until the window's writes are taken. */

@@ -41,8 +41,14 @@ function statusGauge(name: string, help: string, value: (s: ProjectionStatus) =>
 }
 
 statusGauge('lead_projection_events_behind', 'Events in the log that the projection has not applied yet', (s) => s.eventsBehind);
-statusGauge('lead_projection_seconds_behind', 'Recorded time between the head of the log and the last event the projection applied', (s) => s.secondsBehind);
-statusGauge('lead_projection_checkpoint', 'Commit position of the last event the projection applied', (s) => (s.checkpoint === null ? 0 : Number(s.checkpoint.split('/')[0])));
+statusGauge(
+  'lead_projection_seconds_behind',
+  'Recorded time between the head of the log and the last event the projection applied',
+  (s) => s.secondsBehind,
+);
+statusGauge('lead_projection_checkpoint', 'Commit position of the last event the projection applied', (s) =>
+  s.checkpoint === null ? 0 : Number(s.checkpoint.split('/')[0]),
+);
 metric(
   'lead_projection_state',
   () =>
@@ -59,9 +65,17 @@ metric(
 
 const events = metric(
   'lead_projection_events_total',
-  () => new Counter({ name: 'lead_projection_events_total', help: 'Events taken into account by the projection (applied or passed over)', labelNames: ['projection'] }),
+  () =>
+    new Counter({
+      name: 'lead_projection_events_total',
+      help: 'Events taken into account by the projection (applied or passed over)',
+      labelNames: ['projection'],
+    }),
 );
-const batches = metric('lead_projection_batches_total', () => new Counter({ name: 'lead_projection_batches_total', help: 'Batches committed by the projection', labelNames: ['projection'] }));
+const batches = metric(
+  'lead_projection_batches_total',
+  () => new Counter({ name: 'lead_projection_batches_total', help: 'Batches committed by the projection', labelNames: ['projection'] }),
+);
 
 export const projectionMetrics = {
   track(source: StatusSource): void {

@@ -14,8 +14,23 @@ const recorded = (streamId: string, data: Record<string, unknown>, metadata: Rec
 
 describe('decodeLeadEvent', () => {
   it('reads a lead event with its lead id, business time, day and actor', () => {
-    const event = decodeLeadEvent(recorded('lead-L1', { leadId: 'L1', activityType: 'webinar', activityAt: '2025-02-27T09:00:00.000Z' }, { occurredAt: '2025-02-28T23:30:00.000Z', actor: 'user:ana' }));
-    expect(event).toMatchObject({ type: 'ActivityRecorded', leadId: 'L1', eventId: 'e-1', revision: 3, positionText: '42', occurredAt: '2025-02-28T23:30:00.000Z', day: '2025-02-28', actor: 'user:ana' });
+    const event = decodeLeadEvent(
+      recorded(
+        'lead-L1',
+        { leadId: 'L1', activityType: 'webinar', activityAt: '2025-02-27T09:00:00.000Z' },
+        { occurredAt: '2025-02-28T23:30:00.000Z', actor: 'user:ana' },
+      ),
+    );
+    expect(event).toMatchObject({
+      type: 'ActivityRecorded',
+      leadId: 'L1',
+      eventId: 'e-1',
+      revision: 3,
+      positionText: '42',
+      occurredAt: '2025-02-28T23:30:00.000Z',
+      day: '2025-02-28',
+      actor: 'user:ana',
+    });
   });
 
   it('takes the lead id from the stream when the data names another lead', () => {

@@ -54,7 +54,15 @@ export const OWNERS = ['ana', 'bogdan', 'carmen', 'dan', 'elena', 'florin'] as c
 export const SEGMENTS = ['A', 'B'] as const;
 export const CAMPAIGNS = ['spring-webinar', 'crm-ebook', 'trade-fair-2024', 'retargeting', 'partner-referral'] as const;
 const INDUSTRIES = ['software', 'manufacturing', 'retail', 'finance', 'logistics', 'healthcare'];
-const ACTIVITIES = ['page_visit', 'whitepaper_download', 'ebook_download', 'webinar_registration', 'contact_form', 'call_booked', 'email_reply'];
+const ACTIVITIES = [
+  'page_visit',
+  'whitepaper_download',
+  'ebook_download',
+  'webinar_registration',
+  'contact_form',
+  'call_booked',
+  'email_reply',
+];
 const USERS = OWNERS.map((o) => `user:${o}`);
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -94,7 +102,8 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
   let t = imported ? startMs - 365 * DAY_MS + Math.floor(random() * 365 * DAY_MS) : startMs + Math.floor((index + random()) * slot);
   const commands: GeneratedCommand[] = [];
   const later = (minHours: number, maxHours: number) => (t += Math.floor((minHours + random() * (maxHours - minHours)) * HOUR_MS));
-  const command = (actor: string, ...events: LeadEvent[]) => commands.push({ commandId: id(), actor, at: new Date(t).toISOString(), events, eventIds: events.map(() => id()) });
+  const command = (actor: string, ...events: LeadEvent[]) =>
+    commands.push({ commandId: id(), actor, at: new Date(t).toISOString(), events, eventIds: events.map(() => id()) });
 
   // Lead state, as far as the generator needs it to stay within the rules.
   let status: LeadStatus = 'open';
@@ -115,7 +124,16 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
       leadId,
       kind,
       contact: { name, email: `lead${index}@example.com`, ...(chance(0.5) ? { phone: `+40 7${String(index).padStart(8, '0')}` } : {}) },
-      ...(kind === 'B2B' ? { company: { name: `Company ${index % 5000}`, industry: pick(INDUSTRIES), employees: 5 + Math.floor(random() * 2000), country: 'RO' } } : {}),
+      ...(kind === 'B2B'
+        ? {
+            company: {
+              name: `Company ${index % 5000}`,
+              industry: pick(INDUSTRIES),
+              employees: 5 + Math.floor(random() * 2000),
+              country: 'RO',
+            },
+          }
+        : {}),
       source: { channel, ...(origin ? { origin } : {}), ...(campaign ? { campaign } : {}) },
       need: chance(0.5) ? 'A CRM for the sales team' : undefined,
       normalizedEmail: `lead${index}@example.com`,
@@ -126,12 +144,20 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
     later(1, 48);
     command(pick(USERS), {
       type: 'ContactDetailsCorrected',
-      data: { leadId, contact: { name: `${name} Jr`, email: `lead${index}@example.org` }, normalizedEmail: `lead${index}@example.org`, changedFields: ['contact.name', 'contact.email'] },
+      data: {
+        leadId,
+        contact: { name: `${name} Jr`, email: `lead${index}@example.org` },
+        normalizedEmail: `lead${index}@example.org`,
+        changedFields: ['contact.name', 'contact.email'],
+      },
     });
   }
   for (let n = Math.floor(random() * 4); n > 0; n--) {
     later(1, 72);
-    command('service:tracking', { type: 'ActivityRecorded', data: { leadId, activityType: pick(ACTIVITIES), activityAt: new Date(t - HOUR_MS).toISOString() } });
+    command('service:tracking', {
+      type: 'ActivityRecorded',
+      data: { leadId, activityType: pick(ACTIVITIES), activityAt: new Date(t - HOUR_MS).toISOString() },
+    });
   }
   const score = () => {
     const total = Math.floor(random() * 101);
@@ -162,7 +188,10 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
   const assign = () => {
     owner = pick(OWNERS);
     const seg = chance(0.8) ? pick(SEGMENTS) : undefined;
-    command('policy:routing', { type: 'LeadAssigned', data: { leadId, owner, rule: 'routing.product-line', ...(seg ? { segment: seg } : {}) } });
+    command('policy:routing', {
+      type: 'LeadAssigned',
+      data: { leadId, owner, rule: 'routing.product-line', ...(seg ? { segment: seg } : {}) },
+    });
   };
   if (chance(0.3)) {
     later(1, 24);
@@ -174,13 +203,22 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
     const byPolicy = chance(0.4);
     command(byPolicy ? 'policy:auto-disqualify' : pick(USERS), {
       type: 'Disqualified',
-      data: { leadId, reason, note: `Disqualified: ${reason.replace(/_/g, ' ')}`, ...(byPolicy ? { rule: `disqualify.${reason}` } : {}), facts: { ...facts } },
+      data: {
+        leadId,
+        reason,
+        note: `Disqualified: ${reason.replace(/_/g, ' ')}`,
+        ...(byPolicy ? { rule: `disqualify.${reason}` } : {}),
+        facts: { ...facts },
+      },
     });
     status = 'disqualified';
   };
   const nurture = () => {
     const revisit = chance(0.8) ? new Date(t + (30 + Math.floor(random() * 60)) * DAY_MS).toISOString() : undefined;
-    command(pick(USERS), { type: 'SentToNurture', data: { leadId, reason: 'too early', track: chance(0.6) ? 'nurture' : 'content', ...(revisit ? { revisitAt: revisit } : {}) } });
+    command(pick(USERS), {
+      type: 'SentToNurture',
+      data: { leadId, reason: 'too early', track: chance(0.6) ? 'nurture' : 'content', ...(revisit ? { revisitAt: revisit } : {}) },
+    });
     status = 'nurturing';
   };
   /** Back to open; qualified again at once when the three facts are there (as the decider does). */
@@ -242,7 +280,10 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
       }
       if (r < 0.38) {
         // Handed to sales by override, without qualification.
-        command(pick(USERS), { type: 'HandedToSales', data: { leadId, ...(owner ? { owner } : {}), qualified: false, override: { reason: 'key account' }, facts: { ...facts } } });
+        command(pick(USERS), {
+          type: 'HandedToSales',
+          data: { leadId, ...(owner ? { owner } : {}), qualified: false, override: { reason: 'key account' }, facts: { ...facts } },
+        });
         status = 'handed_to_sales';
       } else {
         qualify();
@@ -266,14 +307,20 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
       later(1, 72);
       const handOwner = chance(0.2) ? pick(OWNERS) : owner;
       if (handOwner) owner = handOwner;
-      command(pick(USERS), { type: 'HandedToSales', data: { leadId, ...(handOwner ? { owner: handOwner } : {}), qualified: true, facts: { ...facts } } });
+      command(pick(USERS), {
+        type: 'HandedToSales',
+        data: { leadId, ...(handOwner ? { owner: handOwner } : {}), qualified: true, facts: { ...facts } },
+      });
       status = 'handed_to_sales';
     }
     if (current() === 'handed_to_sales') {
       later(24 * 3, 24 * 60);
       const r = random();
       if (r < 0.35) {
-        command(owner ? `user:${owner}` : pick(USERS), { type: 'SaleWon', data: { leadId, amount: 1000 + Math.floor(random() * 100) * 100, currency: 'EUR' } });
+        command(owner ? `user:${owner}` : pick(USERS), {
+          type: 'SaleWon',
+          data: { leadId, amount: 1000 + Math.floor(random() * 100) * 100, currency: 'EUR' },
+        });
         status = 'won';
         break;
       }
@@ -281,7 +328,10 @@ export function generateLead(index: number, options: LeadHistoryOptions): Genera
         const needRemains = chance(0.4);
         const lost: LeadEvent = { type: 'SaleLost', data: { leadId, reason: 'price', needRemains } };
         if (needRemains) {
-          command(owner ? `user:${owner}` : pick(USERS), lost, { type: 'SentToNurture', data: { leadId, reason: 'sale lost, need remains: price', track: 'nurture' } });
+          command(owner ? `user:${owner}` : pick(USERS), lost, {
+            type: 'SentToNurture',
+            data: { leadId, reason: 'sale lost, need remains: price', track: 'nurture' },
+          });
           status = 'nurturing';
           if (chance(0.5)) {
             later(24 * 20, 24 * 90);

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { CaptureLead, Channel, CommandContext, Company, HandToSales, LeadCommand, Origin, RecordActivity, ReportSaleOutcome } from '@lead/domain';
+import type {
+  CaptureLead,
+  Channel,
+  CommandContext,
+  Company,
+  HandToSales,
+  LeadCommand,
+  Origin,
+  RecordActivity,
+  ReportSaleOutcome,
+} from '@lead/domain';
 import { binLabel } from '../predictive/lead-features';
 import { UNKNOWN_VALUE, type FeatureVector } from '../predictive/predictive-model';
 import type { ScoringProfile } from '../lead-scorer';
@@ -77,7 +87,11 @@ export interface XEducationLead {
 export const SALES_SIDE_LAST_ACTIVITIES: readonly string[] = ['SMS Sent', 'Had a Phone Conversation', 'Unreachable', 'Approached upfront'];
 
 const AD_COLUMNS = ['Search', 'Magazine', 'Newspaper Article', 'X Education Forums', 'Newspaper', 'Digital Advertisement'] as const;
-const OPT_IN_COLUMNS = ['Receive More Updates About Our Courses', 'Update me on Supply Chain Content', 'Get updates on DM Content'] as const;
+const OPT_IN_COLUMNS = [
+  'Receive More Updates About Our Courses',
+  'Update me on Supply Chain Content',
+  'Get updates on DM Content',
+] as const;
 
 const known = (value: string | undefined): string | undefined => {
   const v = value?.trim();
@@ -144,7 +158,10 @@ const normaliseSource = (source: string | undefined): string | undefined => sour
 
 /** The feature vector the predictive model sees for one lead; only columns known before the sales conversation. */
 export function xEducationFeatures(lead: XEducationLead, options: XEducationFeatureOptions = {}): FeatureVector {
-  const activity = options.withoutSalesSideActivity && lead.lastActivity && SALES_SIDE_LAST_ACTIVITIES.includes(lead.lastActivity) ? undefined : lead.lastActivity;
+  const activity =
+    options.withoutSalesSideActivity && lead.lastActivity && SALES_SIDE_LAST_ACTIVITIES.includes(lead.lastActivity)
+      ? undefined
+      : lead.lastActivity;
   const minutes = lead.secondsOnSite === undefined ? undefined : lead.secondsOnSite / 60;
   return {
     origin: lead.leadOrigin,
@@ -256,18 +273,52 @@ export function xEducationOrigin(lead: Pick<XEducationLead, 'leadSource'>): Orig
 }
 
 const COUNTRY_CODES: Record<string, string> = {
-  India: 'IN', Russia: 'RU', Kuwait: 'KW', Oman: 'OM', 'United Arab Emirates': 'AE', 'United States': 'US', Australia: 'AU',
-  'United Kingdom': 'GB', Bahrain: 'BH', Ghana: 'GH', Singapore: 'SG', Qatar: 'QA', 'Saudi Arabia': 'SA', Belgium: 'BE',
-  France: 'FR', 'Sri Lanka': 'LK', China: 'CN', Canada: 'CA', Netherlands: 'NL', Sweden: 'SE', Nigeria: 'NG', 'Hong Kong': 'HK',
-  Germany: 'DE', Uganda: 'UG', Kenya: 'KE', Italy: 'IT', 'South Africa': 'ZA', Tanzania: 'TZ', Malaysia: 'MY', Liberia: 'LR',
-  Switzerland: 'CH', Denmark: 'DK', Philippines: 'PH', Bangladesh: 'BD', Vietnam: 'VN', Indonesia: 'ID',
+  India: 'IN',
+  Russia: 'RU',
+  Kuwait: 'KW',
+  Oman: 'OM',
+  'United Arab Emirates': 'AE',
+  'United States': 'US',
+  Australia: 'AU',
+  'United Kingdom': 'GB',
+  Bahrain: 'BH',
+  Ghana: 'GH',
+  Singapore: 'SG',
+  Qatar: 'QA',
+  'Saudi Arabia': 'SA',
+  Belgium: 'BE',
+  France: 'FR',
+  'Sri Lanka': 'LK',
+  China: 'CN',
+  Canada: 'CA',
+  Netherlands: 'NL',
+  Sweden: 'SE',
+  Nigeria: 'NG',
+  'Hong Kong': 'HK',
+  Germany: 'DE',
+  Uganda: 'UG',
+  Kenya: 'KE',
+  Italy: 'IT',
+  'South Africa': 'ZA',
+  Tanzania: 'TZ',
+  Malaysia: 'MY',
+  Liberia: 'LR',
+  Switzerland: 'CH',
+  Denmark: 'DK',
+  Philippines: 'PH',
+  Bangladesh: 'BD',
+  Vietnam: 'VN',
+  Indonesia: 'ID',
 };
 
 /** ISO 3166-1 alpha-2 code of the lead's country; regions such as "Asia/Pacific Region" have none. */
 export const xEducationCountryCode = (country: string | undefined): string | undefined => (country ? COUNTRY_CODES[country] : undefined);
 
 /** The activities a row stands for. The file has no timestamps, so they all happen at `at`. */
-export function xEducationActivities(lead: XEducationLead, at: string): { type: string; at: string; details?: Record<string, string | number> }[] {
+export function xEducationActivities(
+  lead: XEducationLead,
+  at: string,
+): { type: string; at: string; details?: Record<string, string | number> }[] {
   const activities: { type: string; at: string; details?: Record<string, string | number> }[] = [];
   const visits = Math.round(lead.totalVisits ?? 0);
   // The totals are split evenly over the visits: the file has only totals, and their sum is what scoring reads.

@@ -11,7 +11,10 @@ function cell(features: Record<string, string>, n: number, won: number): Trainin
 
 describe('train and predict on a synthetic history with a known answer', () => {
   it('given referrals won 80 % and ebooks 20 %, predicts 80 and 20', () => {
-    const model = train([...cell({ channel: 'referral' }, 100, 80), ...cell({ channel: 'ebook' }, 100, 20)], { version: 'syn-1', l2: 1e-6 });
+    const model = train([...cell({ channel: 'referral' }, 100, 80), ...cell({ channel: 'ebook' }, 100, 20)], {
+      version: 'syn-1',
+      l2: 1e-6,
+    });
     const referral = predict(model, { channel: 'referral' });
     const ebook = predict(model, { channel: 'ebook' });
     expect(referral.probability).toBeCloseTo(0.8, 4);
@@ -36,9 +39,16 @@ describe('train and predict on a synthetic history with a known answer', () => {
   });
 
   it('explains a prediction by signed factors that add up (with the baseline) to its log-odds', () => {
-    const model = train([...cell({ channel: 'referral', size: 'big' }, 60, 50), ...cell({ channel: 'ebook', size: 'small' }, 60, 10), ...cell({ channel: 'ebook', size: 'big' }, 60, 30)], {
-      version: 'syn-3',
-    });
+    const model = train(
+      [
+        ...cell({ channel: 'referral', size: 'big' }, 60, 50),
+        ...cell({ channel: 'ebook', size: 'small' }, 60, 10),
+        ...cell({ channel: 'ebook', size: 'big' }, 60, 30),
+      ],
+      {
+        version: 'syn-3',
+      },
+    );
     const result = predict(model, { channel: 'referral', size: 'big' }, { topFactors: 10 });
     expect(result.topFactors[0]).toMatchObject({ feature: 'channel', value: 'referral' });
     expect(result.topFactors[0].contribution).toBeGreaterThan(0);
@@ -52,13 +62,20 @@ describe('train and predict on a synthetic history with a known answer', () => {
 
   it('treats a missing value as a category of its own and an unseen or rare value as "(other)"', () => {
     const model = train(
-      [...cell({ industry: 'software' }, 50, 40), ...cell({}, 50, 10), ...cell({ industry: 'mining' }, 2, 2), ...cell({ industry: 'retail' }, 50, 25)],
+      [
+        ...cell({ industry: 'software' }, 50, 40),
+        ...cell({}, 50, 10),
+        ...cell({ industry: 'mining' }, 2, 2),
+        ...cell({ industry: 'retail' }, 50, 25),
+      ],
       { version: 'syn-4', minCount: 5 },
     );
     expect(model.vocabulary.industry).toEqual([UNKNOWN_VALUE, 'retail', 'software']);
     expect(Object.keys(model.weights)).toContain(weightKey('industry', OTHER_VALUE));
     expect(predict(model, {}).probability).toBeLessThan(0.3);
-    expect(predict(model, { industry: 'shipbuilding' }, { topFactors: 10 }).topFactors.find((f) => f.feature === 'industry')?.value).toBe(OTHER_VALUE);
+    expect(predict(model, { industry: 'shipbuilding' }, { topFactors: 10 }).topFactors.find((f) => f.feature === 'industry')?.value).toBe(
+      OTHER_VALUE,
+    );
     expect(predict(model, { industry: 'mining' }).probability).toBeCloseTo(predict(model, { industry: 'shipbuilding' }).probability, 12);
   });
 
@@ -73,7 +90,9 @@ describe('train and predict on a synthetic history with a known answer', () => {
 
   it('is deterministic: the same history gives the same model', () => {
     const history = [...cell({ a: 'x', b: 'y' }, 30, 10), ...cell({ a: 'z', b: 'y' }, 30, 20), ...cell({ a: 'z', b: 'w' }, 30, 25)];
-    expect(train(history, { version: 'v', trainedAt: '2026-01-01T00:00:00.000Z' })).toEqual(train([...history], { version: 'v', trainedAt: '2026-01-01T00:00:00.000Z' }));
+    expect(train(history, { version: 'v', trainedAt: '2026-01-01T00:00:00.000Z' })).toEqual(
+      train([...history], { version: 'v', trainedAt: '2026-01-01T00:00:00.000Z' }),
+    );
   });
 
   it('survives a JSON round trip and predicts the same', () => {

@@ -60,7 +60,10 @@ export function train(examples: readonly TrainingExample[], options: TrainOption
   const columns = new Map<string, number>(); // weightKey → column (0 is the intercept)
   for (const f of [...counts.keys()].sort()) {
     const values = counts.get(f)!;
-    const kept = [...values.entries()].filter(([, n]) => n >= minCount).map(([v]) => v).sort();
+    const kept = [...values.entries()]
+      .filter(([, n]) => n >= minCount)
+      .map(([v]) => v)
+      .sort();
     const pooled = [...values.values()].some((n) => n < minCount);
     vocabulary[f] = kept;
     for (const v of pooled ? [...kept, OTHER_VALUE] : kept) columns.set(weightKey(f, v), columns.size + 1);

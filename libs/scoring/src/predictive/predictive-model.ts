@@ -78,7 +78,9 @@ export function parsePredictiveModel(json: string | unknown): PredictiveModel {
   for (const field of ['vocabulary', 'weights', 'featureMeans'] as const) {
     if (!m[field] || typeof m[field] !== 'object') problems.push(`${field}: expected an object`);
   }
-  if (m.weights) for (const [k, w] of Object.entries(m.weights)) if (typeof w !== 'number' || !Number.isFinite(w)) problems.push(`weights.${k}: expected a number`);
+  if (m.weights)
+    for (const [k, w] of Object.entries(m.weights))
+      if (typeof w !== 'number' || !Number.isFinite(w)) problems.push(`weights.${k}: expected a number`);
   if (problems.length) throw new Error(`predictive model:\n  ${problems.join('\n  ')}`);
   return m as PredictiveModel;
 }

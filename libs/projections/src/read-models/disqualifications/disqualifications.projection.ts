@@ -52,7 +52,21 @@ export const disqualificationsProjection: ProjectionDefinition = {
     {
       name: DISQUALIFICATIONS,
       fields: { leadId: 'text', reason: 'text', actor: 'text', occurredAt: 'text' },
-      indexes: [[['occurredAt', -1]], [['reason', 1], ['occurredAt', -1]], [['actor', 1], ['occurredAt', -1]], [['leadId', 1], ['occurredAt', -1]]],
+      indexes: [
+        [['occurredAt', -1]],
+        [
+          ['reason', 1],
+          ['occurredAt', -1],
+        ],
+        [
+          ['actor', 1],
+          ['occurredAt', -1],
+        ],
+        [
+          ['leadId', 1],
+          ['occurredAt', -1],
+        ],
+      ],
     },
     { name: DISQUALIFIED_LEADS, fields: {}, indexes: [] },
   ],
@@ -63,7 +77,8 @@ export const disqualificationsProjection: ProjectionDefinition = {
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
     const lead = tx.get<DisqualifiedLead>(DISQUALIFIED_LEADS, event.leadId);
     if (event.type === 'PersonalDataErased') {
-      for (const id of lead?.disqualifications ?? []) tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true } });
+      for (const id of lead?.disqualifications ?? [])
+        tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true } });
       return;
     }
     if (event.type !== 'Disqualified') return;

@@ -3,7 +3,17 @@ import { appendLead, at, ev, startHarness, type ProjectionHarness } from '../../
 import { funnelAsOf } from './funnel-as-of';
 import { queryFunnel } from './funnel.query';
 
-const zero = { captured: 0, qualified: 0, disqualified: 0, disqualifiedByReason: {}, nurtured: 0, reactivated: 0, handedToSales: 0, won: 0, lost: 0 };
+const zero = {
+  captured: 0,
+  qualified: 0,
+  disqualified: 0,
+  disqualifiedByReason: {},
+  nurtured: 0,
+  reactivated: 0,
+  handedToSales: 0,
+  won: 0,
+  lost: 0,
+};
 
 describe('funnel as of a past date', () => {
   let h: ProjectionHarness;
@@ -23,19 +33,39 @@ describe('funnel as of a past date', () => {
       at('2025-02-03T10:00:00Z', ev.reactivated(l2, 'disqualified')),
     ]);
     // Captured after the date, with an assignment dated before it: not in the funnel then.
-    await appendLead(h.store, l3, [at('2025-02-15T10:00:00Z', ev.captured(l3, { channel: 'ebook' })), at('2025-01-20T10:00:00Z', ev.assigned(l3, 'ana', 'A'))]);
+    await appendLead(h.store, l3, [
+      at('2025-02-15T10:00:00Z', ev.captured(l3, { channel: 'ebook' })),
+      at('2025-01-20T10:00:00Z', ev.assigned(l3, 'ana', 'A')),
+    ]);
     await h.catchUp();
   });
   afterAll(async () => h.close());
 
   it('counts only what had happened by then', async () => {
     const report = await queryFunnel(h.readStore, { from: '2025-01-01', to: '2025-02-28', period: 'month', view: 'activity' });
-    expect(report.rows.map((r) => [r.period, r.counts])).toEqual([['2025-01', { ...zero, captured: 2, qualified: 1, handedToSales: 1, disqualified: 1, disqualifiedByReason: { spam: 1 } }]]);
+    expect(report.rows.map((r) => [r.period, r.counts])).toEqual([
+      ['2025-01', { ...zero, captured: 2, qualified: 1, handedToSales: 1, disqualified: 1, disqualifiedByReason: { spam: 1 } }],
+    ]);
   });
 
   it('follows cohorts only up to that date', async () => {
-    const report = await queryFunnel(h.readStore, { from: '2025-01-01', to: '2025-01-31', period: 'month', view: 'cohort', groupBy: 'channel' });
-    expect(report.rows.map((r) => [r.group, r.counts.captured, r.counts.handedToSales, r.counts.won, r.counts.disqualified, r.counts.reactivated])).toEqual([
+    const report = await queryFunnel(h.readStore, {
+      from: '2025-01-01',
+      to: '2025-01-31',
+      period: 'month',
+      view: 'cohort',
+      groupBy: 'channel',
+    });
+    expect(
+      report.rows.map((r) => [
+        r.group,
+        r.counts.captured,
+        r.counts.handedToSales,
+        r.counts.won,
+        r.counts.disqualified,
+        r.counts.reactivated,
+      ]),
+    ).toEqual([
       ['ebook', 1, 0, 0, 1, 0],
       ['web_form', 1, 1, 0, 0, 0],
     ]);

@@ -106,7 +106,16 @@ export const funnelProjection: ProjectionDefinition = {
   name: 'funnel',
   version: 1,
   collections: [
-    { name: FUNNEL_DAILY, fields: { dim: 'text', day: 'text' }, indexes: [[['dim', 1], ['day', 1]]] },
+    {
+      name: FUNNEL_DAILY,
+      fields: { dim: 'text', day: 'text' },
+      indexes: [
+        [
+          ['dim', 1],
+          ['day', 1],
+        ],
+      ],
+    },
     {
       name: FUNNEL_LEADS,
       fields: { capturedAt: 'text', qualifiedAt: 'text', handedAt: 'text', outcomeAt: 'text' },

@@ -79,7 +79,8 @@ export async function queryFunnel(readStore: ReadStore, query: FunnelQuery): Pro
     ['from', from],
     ['to', to],
   ] as const) {
-    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00.000Z`))) throw new FunnelQueryError(`${name} must be a date (YYYY-MM-DD)`);
+    if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00.000Z`)))
+      throw new FunnelQueryError(`${name} must be a date (YYYY-MM-DD)`);
   }
   if (from > to) throw new FunnelQueryError('from must not be after to');
   const fromTime = `${from}T00:00:00.000Z`;
@@ -93,7 +94,12 @@ export async function queryFunnel(readStore: ReadStore, query: FunnelQuery): Pro
     // Times of the transitions that ended in the range, attributed like the event that ended them.
     const range = { gte: fromTime, lt: toTime };
     for (const lead of (await readStore.find(FUNNEL_LEADS, { filter: { qualifiedAt: range } })) as FunnelLead[]) {
-      acc.addTime(periodOf(lead.qualifiedAt!.slice(0, 10)), group(lead, groupBy, 'qualified'), 'capturedToQualified', seconds(lead.capturedAt, lead.qualifiedAt!));
+      acc.addTime(
+        periodOf(lead.qualifiedAt!.slice(0, 10)),
+        group(lead, groupBy, 'qualified'),
+        'capturedToQualified',
+        seconds(lead.capturedAt, lead.qualifiedAt!),
+      );
     }
     for (const lead of (await readStore.find(FUNNEL_LEADS, { filter: { handedAt: range } })) as FunnelLead[]) {
       const time = qualifiedToHanded(lead);
@@ -185,7 +191,8 @@ class Accumulator {
   addCounts(period: string, group: string | null, day: FunnelDay): void {
     for (const cell of this.cellsFor(period, group)) {
       for (const name of FUNNEL_COUNTS) cell.counts[name] += day[name] ?? 0;
-      for (const [reason, n] of Object.entries(day.disqualifiedByReason ?? {})) cell.counts.disqualifiedByReason[reason] = (cell.counts.disqualifiedByReason[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(day.disqualifiedByReason ?? {}))
+        cell.counts.disqualifiedByReason[reason] = (cell.counts.disqualifiedByReason[reason] ?? 0) + n;
     }
   }
 
@@ -247,7 +254,17 @@ function cell(map: Map<string, Cell>, period: string | null, group: string | nul
     found = {
       period,
       group,
-      counts: { captured: 0, qualified: 0, disqualified: 0, disqualifiedByReason: {}, nurtured: 0, reactivated: 0, handedToSales: 0, won: 0, lost: 0 },
+      counts: {
+        captured: 0,
+        qualified: 0,
+        disqualified: 0,
+        disqualifiedByReason: {},
+        nurtured: 0,
+        reactivated: 0,
+        handedToSales: 0,
+        won: 0,
+        lost: 0,
+      },
       times: { capturedToQualified: [], qualifiedToHanded: [], handedToOutcome: [] },
     };
     map.set(key, found);

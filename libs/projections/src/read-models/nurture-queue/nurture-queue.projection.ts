@@ -34,7 +34,14 @@ export type NurtureQueueItem = {
 type NurtureQueueDoc = NurtureQueueItem & { revisitSort: string };
 
 /** The events that can move a lead out of nurturing (SaleWon and SaleLost only follow a hand-off). */
-const LEAVES_NURTURE: readonly LeadEventType[] = ['LeadQualified', 'LeadReactivated', 'Disqualified', 'HandedToSales', 'DuplicateMerged', 'PersonalDataErased'];
+const LEAVES_NURTURE: readonly LeadEventType[] = [
+  'LeadQualified',
+  'LeadReactivated',
+  'Disqualified',
+  'HandedToSales',
+  'DuplicateMerged',
+  'PersonalDataErased',
+];
 
 export const nurtureQueueProjection: ProjectionDefinition = {
   name: 'nurture-queue',
@@ -43,7 +50,13 @@ export const nurtureQueueProjection: ProjectionDefinition = {
     {
       name: NURTURE_QUEUE,
       fields: { track: 'text', revisitSort: 'text' },
-      indexes: [[['revisitSort', 1]], [['track', 1], ['revisitSort', 1]]],
+      indexes: [
+        [['revisitSort', 1]],
+        [
+          ['track', 1],
+          ['revisitSort', 1],
+        ],
+      ],
     },
   ],
   handles: new Set<LeadEventType>(['SentToNurture', ...LEAVES_NURTURE]),

@@ -47,7 +47,19 @@ describe('pipeline read model', () => {
       (id) => [ev.handed(id)],
       (id) => [ev.lost(id, false)],
     ]);
-    expect(recycled.stages).toEqual(['open', 'nurturing', 'open', 'disqualified', 'open', 'handed_to_sales', 'nurturing', 'open', 'qualified', 'handed_to_sales', 'lost']);
+    expect(recycled.stages).toEqual([
+      'open',
+      'nurturing',
+      'open',
+      'disqualified',
+      'open',
+      'handed_to_sales',
+      'nurturing',
+      'open',
+      'qualified',
+      'handed_to_sales',
+      'lost',
+    ]);
 
     const merged = await stagesAlong([(id) => [ev.captured(id)], (id) => [ev.merged(id, 'survivor-1')]]);
     expect(merged.stages).toEqual(['open', 'merged']);
@@ -61,7 +73,17 @@ describe('pipeline read model', () => {
   it('keeps owner, segment, score, source, company and times as defined', async () => {
     const id = randomUUID();
     const result = await appendLead(h.store, id, [
-      at('2025-02-01T09:00:00Z', ev.captured(id, { channel: 'ebook', origin: 'paid_search', campaign: 'crm-ebook', name: 'Ana Pop', company: 'Acme', industry: 'retail' })),
+      at(
+        '2025-02-01T09:00:00Z',
+        ev.captured(id, {
+          channel: 'ebook',
+          origin: 'paid_search',
+          campaign: 'crm-ebook',
+          name: 'Ana Pop',
+          company: 'Acme',
+          industry: 'retail',
+        }),
+      ),
       at('2025-02-02T09:00:00Z', ev.activity(id, '2025-02-03T15:00:00.000Z', 'ebook_download')),
       at('2025-02-05T09:00:00Z', ev.scored(id, 72, 'hot', 'v2')),
       at('2025-02-04T09:00:00Z', ev.assigned(id, 'ana', 'A')),
@@ -118,7 +140,13 @@ describe('pipeline read model', () => {
       const byScore = names((await queryPipeline(h.readStore)).items);
       expect(byScore.slice(0, 2).sort()).toEqual(['also-90', 'hot-ana']);
       expect(byScore.slice(2)).toEqual(['warm-ana', 'cold-dan', 'unscored']);
-      expect(names((await queryPipeline(h.readStore, { sort: 'lastActivityAt' })).items)).toEqual(['warm-ana', 'unscored', 'cold-dan', 'also-90', 'hot-ana']);
+      expect(names((await queryPipeline(h.readStore, { sort: 'lastActivityAt' })).items)).toEqual([
+        'warm-ana',
+        'unscored',
+        'cold-dan',
+        'also-90',
+        'hot-ana',
+      ]);
     });
 
     it('filters by stage, owner, segment, temperature and channel', async () => {
@@ -126,7 +154,10 @@ describe('pipeline read model', () => {
       expect(names((await queryPipeline(h.readStore, { segment: 'A' })).items)).toEqual(['hot-ana', 'cold-dan']);
       expect(names((await queryPipeline(h.readStore, { temperature: 'hot', stage: 'open' })).items)).toEqual(['hot-ana']);
       expect(names((await queryPipeline(h.readStore, { stage: 'nurturing' })).items)).toEqual(['also-90']);
-      expect(names((await queryPipeline(h.readStore, { channel: 'ebook', sort: 'lastActivityAt' })).items)).toEqual(['warm-ana', 'cold-dan']);
+      expect(names((await queryPipeline(h.readStore, { channel: 'ebook', sort: 'lastActivityAt' })).items)).toEqual([
+        'warm-ana',
+        'cold-dan',
+      ]);
     });
 
     it('pages with an opaque cursor through every lead exactly once, for either sort', async () => {

@@ -54,16 +54,42 @@ export const pipelineProjection: ProjectionDefinition = {
   collections: [
     {
       name: PIPELINE,
-      fields: { stage: 'text', owner: 'text', segment: 'text', temperature: 'text', channel: 'text', score: 'number', lastActivityAt: 'text' },
+      fields: {
+        stage: 'text',
+        owner: 'text',
+        segment: 'text',
+        temperature: 'text',
+        channel: 'text',
+        score: 'number',
+        lastActivityAt: 'text',
+      },
       indexes: [
         [['score', -1]],
         [['lastActivityAt', -1]],
-        [['stage', 1], ['score', -1]],
-        [['stage', 1], ['lastActivityAt', -1]],
-        [['owner', 1], ['score', -1]],
-        [['segment', 1], ['score', -1]],
-        [['temperature', 1], ['score', -1]],
-        [['channel', 1], ['score', -1]],
+        [
+          ['stage', 1],
+          ['score', -1],
+        ],
+        [
+          ['stage', 1],
+          ['lastActivityAt', -1],
+        ],
+        [
+          ['owner', 1],
+          ['score', -1],
+        ],
+        [
+          ['segment', 1],
+          ['score', -1],
+        ],
+        [
+          ['temperature', 1],
+          ['score', -1],
+        ],
+        [
+          ['channel', 1],
+          ['score', -1],
+        ],
       ],
     },
   ],
