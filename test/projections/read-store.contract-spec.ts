@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoReadStore, SqliteReadStore } from '@lead/projections';
+import { mongoAvailability, startMongoForTests, type MongoForTests } from '../support/mongo-server';
 import { describeReadStoreContract } from './read-store.contract';
 
 describeReadStoreContract('SQLite (in memory)', {
@@ -25,12 +26,16 @@ describeReadStoreContract('SQLite (file)', {
   },
 });
 
-// A replica set (transactions): e.g. docker compose -f docker/compose.yml up mongodb, then
-// MONGODB_URL=mongodb://localhost:27017/leads_contract?replicaSet=rs0 npx jest test/projections/read-store
+// MONGODB_URL names a real replica set (e.g. docker compose -f docker/compose.yml up mongodb, then
+// MONGODB_URL=mongodb://localhost:27017/?replicaSet=rs0); otherwise the MongoDB test double serves.
+let mongo: Promise<MongoForTests> | undefined;
+afterAll(async () => (await mongo)?.stop());
+
 describeReadStoreContract('MongoDB', {
-  skipReason: process.env.MONGODB_URL ? undefined : 'MONGODB_URL is not set (a MongoDB replica set is needed)',
+  skipReason: mongoAvailability().skipReason,
   async open() {
-    const store = await MongoReadStore.connect({ url: process.env.MONGODB_URL as string });
+    const server = await (mongo ??= startMongoForTests());
+    const store = await MongoReadStore.connect({ url: server.url('leads_contract') });
     return { store, teardown: () => store.close() };
   },
 });
