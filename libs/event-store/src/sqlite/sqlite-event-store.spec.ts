@@ -49,6 +49,20 @@ describe('SqliteEventStore', () => {
       }
     });
 
+    it('with groupCommit: false, commits each of the same concurrent appends in a transaction of its own', async () => {
+      const store = new SqliteEventStore({ path: join(dir, 'events.sqlite'), groupCommit: false });
+      try {
+        const before = store.stats();
+        const results = await Promise.all(
+          Array.from({ length: 5 }, (_, i) => store.appendToStream(`single-${i}`, [event(i)], { expectedRevision: 'no_stream' })),
+        );
+        expect(store.stats().transactions - before.transactions).toBe(5);
+        expect(results.map((r) => r.position.commit)).toEqual([1n, 2n, 3n, 4n, 5n]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('rejects only the append whose expectation fails; the rest of the batch commits', async () => {
       const store = new SqliteEventStore({ path: ':memory:' });
       try {
