@@ -187,8 +187,8 @@ async function subscriptionCatchUpPerSecond(file: string): Promise<number> {
 }
 
 /** The same catch-up taking what the store holds a page at a time (takeAvailable), as the projection runner does. */
-async function subscriptionPagesPerSecond(file: string, readAhead = true): Promise<number> {
-  const store = new SqliteEventStore({ path: file, readAheadThreshold: readAhead ? undefined : Infinity });
+async function subscriptionPagesPerSecond(file: string): Promise<number> {
+  const store = new SqliteEventStore({ path: file });
   try {
     const subscription = store.subscribeToAll();
     const iterator = subscription[Symbol.asyncIterator]();
@@ -237,7 +237,7 @@ async function concurrentAppendsPerSecond(file: string, seconds: number, groupCo
   }
 }
 
-/** `npm run bench -- event-store --ab group-commit,read-ahead`: each mechanism on and off in alternating rounds. */
+/** `npm run bench -- event-store --ab group-commit`: each mechanism on and off in alternating rounds. */
 async function compareMechanisms(dir: string, mechanisms: readonly string[]): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   let run = 0;
@@ -248,16 +248,8 @@ async function compareMechanisms(dir: string, mechanisms: readonly string[]): Pr
           concurrentAppendsPerSecond(join(dir, `ab-appends-${run++}.sqlite`), 3, on),
         ),
       );
-    } else if (mechanism === 'read-ahead') {
-      const readFile = join(dir, 'ab-reads.sqlite');
-      await seedEvents(readFile, READ_BENCH_EVENTS);
-      results.push(
-        await alternate(mechanism, `subscribeToAll catch-up, ${READ_BENCH_EVENTS.toLocaleString('en-US')} events`, 'events/s', (on) =>
-          subscriptionPagesPerSecond(readFile, on),
-        ),
-      );
     } else {
-      throw new Error(`Unknown mechanism "${mechanism}" (known: group-commit, read-ahead)`);
+      throw new Error(`Unknown mechanism "${mechanism}" (known: group-commit)`);
     }
   }
   return results;

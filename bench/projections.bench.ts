@@ -97,18 +97,15 @@ export async function benchProjections(dir: string, compare: readonly string[] =
 
 /** The catch-up's performance mechanisms, each on unless switched off. */
 interface Mechanisms {
-  /** The event store reads far-behind subscriptions on a thread of its own. */
-  readonly readAhead?: boolean;
-  /** The read store commits on a writer thread. */
-  readonly writerThread?: boolean;
+  /** A commit's writes reach the writer as one binary buffer (else as a list of values). */
+  readonly binaryEncoding?: boolean;
 }
 
 const SWITCHES: Record<string, (on: boolean) => Mechanisms> = {
-  'read-ahead': (on) => ({ readAhead: on }),
-  'writer-thread': (on) => ({ writerThread: on }),
+  'binary-encoding': (on) => ({ binaryEncoding: on }),
 };
 
-/** `npm run bench -- projections --ab read-ahead,writer-thread`: each mechanism on and off in alternating catch-ups. */
+/** `npm run bench -- projections --ab binary-encoding`: each mechanism on and off in alternating catch-ups. */
 async function compareMechanisms(dir: string, eventsFile: string, mechanisms: readonly string[]): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   let run = 0;
@@ -154,8 +151,11 @@ async function catchUp(
   sample: boolean,
   mechanisms: Mechanisms = {},
 ): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
-  const store = new SqliteEventStore({ path: eventsFile, readAheadThreshold: mechanisms.readAhead === false ? Infinity : undefined });
-  const readStore = new SqliteReadStore({ path: readFile, writer: mechanisms.writerThread === false ? 'inline' : 'worker' });
+  const store = new SqliteEventStore({ path: eventsFile });
+  const readStore = new SqliteReadStore({
+    path: readFile,
+    encoding: mechanisms.binaryEncoding === false ? 'plain' : 'binary',
+  });
   const head = (await store.headPosition())!.commit;
   const heap: { quarter: number; mb: number }[] = [];
   let nextQuarter = 1;

@@ -16,8 +16,18 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import { DELETE, PUT, UPDATE, UPSERT, WriteEncoder, type WriterCommit, type WriterSpec } from './sqlite-writer';
-import { inlineWriter, workerWriter, type WriterChannel } from './sqlite-writer-channel';
+import {
+  createSqliteWriter,
+  DELETE,
+  PlainWriteEncoder,
+  PUT,
+  UPDATE,
+  UPSERT,
+  WriteEncoder,
+  type SqliteWriter,
+  type WriterCommit,
+  type WriterSpec,
+} from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -29,11 +39,10 @@ export interface SqliteReadStoreOptions {
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
   /**
-   * Where writes run. 'worker' (default for files): a worker thread with its own connection, so that
-   * SQLite commits one batch while the projections prepare the next. 'inline': on the calling thread
-   * (always for ':memory:', which one connection cannot share).
+   * How a commit's writes reach the writer. 'binary' (default): one buffer in the format of
+   * EncodedWrites. 'plain': a list of values.
    */
-  readonly writer?: 'worker' | 'inline';
+  readonly encoding?: 'binary' | 'plain';
 }
 
 interface ReadTable {
@@ -74,21 +83,23 @@ function writerSpec(spec: CollectionSpec): WriterSpec {
  * It lives in its own file rather than in the event store's: SQLite has one writer per file, and
  * projection batches sharing the events' file would hold the write lock that appends need; it also
  * lets read models run with `synchronous=NORMAL` and be deleted wholesale to force a rebuild.
- * Reads run on the calling thread (WAL: they see committed batches only); writes go to the writer.
+ * Reads and writes run on the calling thread, on one connection.
  */
 export class SqliteReadStore implements ReadStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database;
-  private readonly writer: WriterChannel;
+  private readonly writer: SqliteWriter;
   private readonly tables = new Map<string, ReadTable>();
   private readonly queries = new Map<string, Statement>();
   private readonly checkpointStatement: Statement;
   private closed = false;
   /** Bytes of the last commit's writes. */
   private commitSize = 0;
+  private readonly encoding: 'binary' | 'plain';
 
   constructor(options: SqliteReadStoreOptions) {
     const memory = options.path === ':memory:';
+    this.encoding = options.encoding ?? 'binary';
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('busy_timeout = 5000');
@@ -105,13 +116,12 @@ export class SqliteReadStore implements ReadStore {
     this.checkpointStatement = this.db
       .prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?')
       .raw(true);
-    this.writer =
-      memory || options.writer === 'inline' ? inlineWriter(this.db) : workerWriter(options.path, options.synchronous ?? 'NORMAL');
+    this.writer = createSqliteWriter(this.db);
   }
 
   async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
     this.assertOpen();
-    await this.writer.call({ op: 'ensure', specs: specs.map(writerSpec), withIndexes: true });
+    this.writer.handle({ op: 'ensure', specs: specs.map(writerSpec), withIndexes: true });
     for (const spec of specs) this.prepareTable(spec);
   }
 
@@ -129,7 +139,7 @@ export class SqliteReadStore implements ReadStore {
   commit(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
       this.assertOpen();
-      const writes = new WriteEncoder(this.commitSize);
+      const writes = this.encoding === 'binary' ? new WriteEncoder(this.commitSize) : new PlainWriteEncoder();
       const message: WriterCommit[] = commits.map((commit) => {
         for (const op of commit.ops) {
           const { fields } = this.table(op.collection);
@@ -174,8 +184,9 @@ export class SqliteReadStore implements ReadStore {
       });
       const encoded = writes.finish();
       // The next window is about as large: start its buffer at this size rather than growing into it.
-      this.commitSize = encoded.length;
-      return this.writer.call({ op: 'commit', commits: message, writes: encoded });
+      if ('length' in encoded) this.commitSize = encoded.length;
+      this.writer.handle({ op: 'commit', commits: message, writes: encoded });
+      return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -188,7 +199,7 @@ export class SqliteReadStore implements ReadStore {
     options: { deferIndexes?: boolean } = {},
   ): Promise<void> {
     this.assertOpen();
-    await this.writer.call({ op: 'reset', projection, version, specs: specs.map(writerSpec), withIndexes: !options.deferIndexes });
+    this.writer.handle({ op: 'reset', projection, version, specs: specs.map(writerSpec), withIndexes: !options.deferIndexes });
     // Cached statements may name tables or columns that were dropped.
     this.queries.clear();
     for (const spec of specs) this.prepareTable(spec);
@@ -244,7 +255,6 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writer.close();
     this.db.close();
   }
 

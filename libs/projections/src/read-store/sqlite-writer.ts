@@ -1,4 +1,4 @@
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { DocUpdate } from './read-store.port';
 
 /** One projection's share of a commit: its checkpoint and how many of the encoded writes are its. */
@@ -18,9 +18,9 @@ export interface WriterSpec {
 }
 
 /**
- * A commit's writes, encoded into one off-heap buffer that is moved (not copied) to the writer thread:
- * the main thread neither builds a write list nor keeps every document's JSON alive until it is sent,
- * and the writer parses nothing but the documents of blind updates. Writes in order, each:
+ * A commit's writes, encoded into one off-heap buffer: the documents' JSON is not kept alive on the
+ * JavaScript heap until the commit, and the writer parses nothing but the documents of blind updates.
+ * Writes in order, each:
  *
  *     u8 kind (1 put, 2 delete, 3 update, 4 upsert) · u8 collection (index in `collections`) · str key
  *     put:    per indexed field of the collection, in spec order: u8 0 (null) | u8 1 str | u8 2 f64
@@ -38,16 +38,28 @@ export interface EncodedWrites {
   length: number;
 }
 
+/**
+ * The same writes in the same order as plain values (strings, numbers, nulls; an indexed column is its
+ * value, without a tag). The store's `encoding: 'plain'` option, kept to measure what the binary
+ * encoding buys.
+ */
+export interface PlainWrites {
+  collections: string[];
+  values: Column[];
+}
+
 export type WriterMessage =
   | { op: 'register'; specs: WriterSpec[] }
   | { op: 'ensure'; specs: WriterSpec[]; withIndexes: boolean }
   | { op: 'reset'; projection: string; version: number; specs: WriterSpec[]; withIndexes: boolean }
-  | { op: 'commit'; commits: WriterCommit[]; writes: EncodedWrites };
+  | { op: 'commit'; commits: WriterCommit[]; writes: EncodedWrites | PlainWrites };
 
 export const PUT = 1;
 export const DELETE = 2;
 export const UPDATE = 3;
 export const UPSERT = 4;
+
+type Column = string | number | null;
 
 type Utf8Writer = { utf8Write(text: string, offset: number): number };
 // Buffer's own UTF-8 writer, without write()'s argument juggling (a third of the cost for short strings).
@@ -64,7 +76,7 @@ export class WriteEncoder {
   private readonly collectionIndex = new Map<string, number>();
 
   constructor(sizeHint: number) {
-    // allocUnsafeSlow: a buffer of its own (never the shared pool), so that its memory can be transferred.
+    // allocUnsafeSlow: a buffer of its own, never a slice of the shared pool that the commit would pin.
     this.buf = Buffer.allocUnsafeSlow(Math.max(sizeHint, 64 * 1024));
   }
 
@@ -116,6 +128,34 @@ export class WriteEncoder {
   }
 }
 
+/** Builds PlainWrites: the calls WriteEncoder takes, collected as values. */
+export class PlainWriteEncoder {
+  private readonly values: Column[] = [];
+  private readonly collections: string[] = [];
+  private readonly collectionIndex = new Map<string, number>();
+
+  op(kind: typeof PUT | typeof DELETE | typeof UPDATE | typeof UPSERT, collection: string, key: string): void {
+    let index = this.collectionIndex.get(collection);
+    if (index === undefined) {
+      index = this.collections.push(collection) - 1;
+      this.collectionIndex.set(collection, index);
+    }
+    this.values.push(kind, index, key);
+  }
+
+  column(collection: string, field: string, value: unknown): void {
+    this.values.push(columnValue(collection, field, value));
+  }
+
+  str(text: string): void {
+    this.values.push(text);
+  }
+
+  finish(): PlainWrites {
+    return { collections: this.collections, values: this.values };
+  }
+}
+
 export interface SqliteWriter {
   handle(message: WriterMessage): void;
 }
@@ -130,19 +170,8 @@ interface WriterTable {
 }
 
 type Document = Record<string, unknown>;
-type Column = string | number | null;
 
 const tableName = (name: string) => `rm_${name}`;
-
-/** Opens the read store file for writing, with the pragmas every connection that writes it uses. */
-export function openWriterDatabase(path: string, synchronous: string): Database {
-  const db = new BetterSqlite3(path);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('cache_size = -65536');
-  return db;
-}
 
 /** Everything the read store writes (tables, indexes, commits, checkpoints) on one connection. */
 export function createSqliteWriter(db: Database): SqliteWriter {
@@ -206,40 +235,15 @@ export function createSqliteWriter(db: Database): SqliteWriter {
     return found;
   };
 
-  const commitAll = db.transaction((commits: readonly WriterCommit[], writes: EncodedWrites) => {
+  const commitAll = db.transaction((commits: readonly WriterCommit[], writes: EncodedWrites | PlainWrites) => {
     const now = Date.now();
-    const buf = Buffer.from(writes.buffer, 0, writes.length);
     const collections = writes.collections.map(table);
-    let at = 0;
-    const length = () => {
-      const n = buf.readUInt32LE(at);
-      at += 4;
-      return n;
-    };
-    const text = () => {
-      const n = length();
-      at += n;
-      return buf.toString('utf8', at - n, at);
-    };
-    // Bound as a blob that the statement casts to text: the bytes go to SQLite as they are.
-    const bytes = () => {
-      const n = length();
-      at += n;
-      return buf.subarray(at - n, at);
-    };
-    // A put's bound values: key, document bytes, then the indexed columns.
+    const read = 'values' in writes ? plainReader(writes) : binaryReader(writes);
+    // A put's bound values: key, document (bytes or text), then the indexed columns.
     const putValues = (t: WriterTable, key: string): (Column | Buffer)[] => {
       const values: (Column | Buffer)[] = [key, null];
-      for (let f = 0; f < t.fields.length; f++) {
-        const tag = buf[at++];
-        if (tag === 0) values.push(null);
-        else if (tag === 1) values.push(text());
-        else {
-          values.push(buf.readDoubleLE(at));
-          at += 8;
-        }
-      }
-      values[1] = bytes();
+      for (let f = 0; f < t.fields.length; f++) values.push(read.column());
+      values[1] = read.doc();
       return values;
     };
     const updateStored = (t: WriterTable, key: string, change: DocUpdate) => {
@@ -254,25 +258,24 @@ export function createSqliteWriter(db: Database): SqliteWriter {
     };
     for (const commit of commits) {
       for (let i = 0; i < commit.ops; i++) {
-        const kind = buf[at];
-        const t = collections[buf[at + 1]];
-        at += 2;
-        const key = text();
+        const kind = read.byte();
+        const t = collections[read.byte()];
+        const key = read.text();
         if (kind === PUT) {
           t.put.run(putValues(t, key));
         } else if (kind === DELETE) {
           t.del.run(key);
         } else if (kind === UPDATE) {
-          updateStored(t, key, JSON.parse(text()) as DocUpdate);
+          updateStored(t, key, JSON.parse(read.text()) as DocUpdate);
         } else {
           const inserted = t.insertNew.run(putValues(t, key)).changes === 1;
-          const changes = text();
+          const changes = read.text();
           if (!inserted) updateStored(t, key, JSON.parse(changes) as DocUpdate);
         }
       }
       saveCheckpoint.run(commit.projection, commit.commit, commit.prepare, commit.recordedAt, commit.version, now);
     }
-    if (at !== writes.length) throw new Error(`Malformed commit: ${writes.length - at} bytes left over`);
+    read.end();
   });
 
   return {
@@ -303,6 +306,65 @@ export function createSqliteWriter(db: Database): SqliteWriter {
           commitAll.immediate(message.commits, message.writes);
           return;
       }
+    },
+  };
+}
+
+interface WritesReader {
+  byte(): number;
+  text(): string;
+  /** A put's document: bytes that the statement casts to text, or the text itself. */
+  doc(): Buffer | string;
+  column(): Column;
+  /** Throws unless every write was read. */
+  end(): void;
+}
+
+function binaryReader(writes: EncodedWrites): WritesReader {
+  const buf = Buffer.from(writes.buffer, 0, writes.length);
+  let at = 0;
+  const length = () => {
+    const n = buf.readUInt32LE(at);
+    at += 4;
+    return n;
+  };
+  const text = () => {
+    const n = length();
+    at += n;
+    return buf.toString('utf8', at - n, at);
+  };
+  return {
+    byte: () => buf[at++],
+    text,
+    // Bound as a blob: the bytes go to SQLite as they are, with no string made of them.
+    doc: () => {
+      const n = length();
+      at += n;
+      return buf.subarray(at - n, at);
+    },
+    column: () => {
+      const tag = buf[at++];
+      if (tag === 0) return null;
+      if (tag === 1) return text();
+      at += 8;
+      return buf.readDoubleLE(at - 8);
+    },
+    end: () => {
+      if (at !== writes.length) throw new Error(`Malformed commit: ${writes.length - at} bytes left over`);
+    },
+  };
+}
+
+function plainReader(writes: PlainWrites): WritesReader {
+  const { values } = writes;
+  let at = 0;
+  return {
+    byte: () => values[at++] as number,
+    text: () => values[at++] as string,
+    doc: () => values[at++] as string,
+    column: () => values[at++],
+    end: () => {
+      if (at !== values.length) throw new Error(`Malformed commit: ${values.length - at} values left over`);
     },
   };
 }
