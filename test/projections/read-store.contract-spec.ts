@@ -25,20 +25,6 @@ describeReadStoreContract('SQLite (file)', {
   },
 });
 
-describeReadStoreContract('SQLite (file, plain encoding)', {
-  async open() {
-    const dir = mkdtempSync(join(tmpdir(), 'read-store-contract-'));
-    const store = new SqliteReadStore({ path: join(dir, 'read.sqlite'), encoding: 'plain' });
-    return {
-      store,
-      async teardown() {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-});
-
 // A replica set (transactions): e.g. docker compose -f docker/compose.yml up mongodb, then
 // MONGODB_URL=mongodb://localhost:27017/leads_contract?replicaSet=rs0 npx jest test/projections/read-store
 describeReadStoreContract('MongoDB', {

@@ -19,7 +19,6 @@ import {
 import {
   createSqliteWriter,
   DELETE,
-  PlainWriteEncoder,
   PUT,
   UPDATE,
   UPSERT,
@@ -38,11 +37,6 @@ export interface SqliteReadStoreOptions {
    * simply apply those events again. FULL makes every batch durable at the cost of an fsync.
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
-  /**
-   * How a commit's writes reach the writer. 'binary' (default): one buffer in the format of
-   * EncodedWrites. 'plain': a list of values.
-   */
-  readonly encoding?: 'binary' | 'plain';
 }
 
 interface ReadTable {
@@ -93,13 +87,9 @@ export class SqliteReadStore implements ReadStore {
   private readonly queries = new Map<string, Statement>();
   private readonly checkpointStatement: Statement;
   private closed = false;
-  /** Bytes of the last commit's writes. */
-  private commitSize = 0;
-  private readonly encoding: 'binary' | 'plain';
 
   constructor(options: SqliteReadStoreOptions) {
     const memory = options.path === ':memory:';
-    this.encoding = options.encoding ?? 'binary';
     if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('busy_timeout = 5000');
@@ -139,7 +129,7 @@ export class SqliteReadStore implements ReadStore {
   commit(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
       this.assertOpen();
-      const writes = this.encoding === 'binary' ? new WriteEncoder(this.commitSize) : new PlainWriteEncoder();
+      const writes = new WriteEncoder();
       const message: WriterCommit[] = commits.map((commit) => {
         for (const op of commit.ops) {
           const { fields } = this.table(op.collection);
@@ -182,10 +172,7 @@ export class SqliteReadStore implements ReadStore {
           ops: commit.ops.length,
         };
       });
-      const encoded = writes.finish();
-      // The next window is about as large: start its buffer at this size rather than growing into it.
-      if ('length' in encoded) this.commitSize = encoded.length;
-      this.writer.handle({ op: 'commit', commits: message, writes: encoded });
+      this.writer.handle({ op: 'commit', commits: message, writes: writes.finish() });
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);

@@ -18,30 +18,16 @@ export interface WriterSpec {
 }
 
 /**
- * A commit's writes, encoded into one off-heap buffer: the documents' JSON is not kept alive on the
- * JavaScript heap until the commit, and the writer parses nothing but the documents of blind updates.
- * Writes in order, each:
+ * A commit's writes as a flat list of values, in order, each write:
  *
- *     u8 kind (1 put, 2 delete, 3 update, 4 upsert) · u8 collection (index in `collections`) · str key
- *     put:    per indexed field of the collection, in spec order: u8 0 (null) | u8 1 str | u8 2 f64
- *             then str document JSON
- *     update: str update JSON
- *     upsert: as a put (the document the update makes of its `upsert`), then str update JSON without
+ *     kind (1 put, 2 delete, 3 update, 4 upsert) · collection (index in `collections`) · key
+ *     put:    each indexed field's value, in spec order, then the document JSON
+ *     update: the update JSON
+ *     upsert: as a put (the document the update makes of its `upsert`), then the update JSON without
  *             `upsert`: the document is inserted when the key is new, else the update is applied to
  *             the stored one. Most counters are new when counted, and so cost no read and no parse.
  *
- * where str is u32 byte length + UTF-8 bytes; numbers are little-endian.
- */
-export interface EncodedWrites {
-  collections: string[];
-  buffer: ArrayBuffer;
-  length: number;
-}
-
-/**
- * The same writes in the same order as plain values (strings, numbers, nulls; an indexed column is its
- * value, without a tag). The store's `encoding: 'plain'` option, kept to measure what the binary
- * encoding buys.
+ * Documents are serialised when the commit is built: the projections change them again before it runs.
  */
 export interface PlainWrites {
   collections: string[];
@@ -52,7 +38,7 @@ export type WriterMessage =
   | { op: 'register'; specs: WriterSpec[] }
   | { op: 'ensure'; specs: WriterSpec[]; withIndexes: boolean }
   | { op: 'reset'; projection: string; version: number; specs: WriterSpec[]; withIndexes: boolean }
-  | { op: 'commit'; commits: WriterCommit[]; writes: EncodedWrites | PlainWrites };
+  | { op: 'commit'; commits: WriterCommit[]; writes: PlainWrites };
 
 export const PUT = 1;
 export const DELETE = 2;
@@ -61,75 +47,8 @@ export const UPSERT = 4;
 
 type Column = string | number | null;
 
-type Utf8Writer = { utf8Write(text: string, offset: number): number };
-// Buffer's own UTF-8 writer, without write()'s argument juggling (a third of the cost for short strings).
-const utf8Write: (buf: Buffer, text: string, offset: number) => number =
-  typeof (Buffer.prototype as unknown as Partial<Utf8Writer>).utf8Write === 'function'
-    ? (buf, text, offset) => (buf as unknown as Utf8Writer).utf8Write(text, offset)
-    : (buf, text, offset) => buf.write(text, offset);
-
-/** Builds EncodedWrites (the format above); a value an indexed column cannot hold throws before anything is sent. */
+/** Builds PlainWrites; a value an indexed column cannot hold throws before anything is written. */
 export class WriteEncoder {
-  private buf: Buffer;
-  private length = 0;
-  private readonly collections: string[] = [];
-  private readonly collectionIndex = new Map<string, number>();
-
-  constructor(sizeHint: number) {
-    // allocUnsafeSlow: a buffer of its own, never a slice of the shared pool that the commit would pin.
-    this.buf = Buffer.allocUnsafeSlow(Math.max(sizeHint, 64 * 1024));
-  }
-
-  op(kind: typeof PUT | typeof DELETE | typeof UPDATE | typeof UPSERT, collection: string, key: string): void {
-    let index = this.collectionIndex.get(collection);
-    if (index === undefined) {
-      index = this.collections.push(collection) - 1;
-      if (index > 255) throw new RangeError('A commit writes to at most 256 collections');
-      this.collectionIndex.set(collection, index);
-    }
-    this.room(2);
-    this.buf[this.length++] = kind;
-    this.buf[this.length++] = index;
-    this.str(key);
-  }
-
-  column(collection: string, field: string, value: unknown): void {
-    this.room(9);
-    if (value === undefined || value === null) {
-      this.buf[this.length++] = 0;
-    } else if (typeof value === 'string') {
-      this.buf[this.length++] = 1;
-      this.str(value);
-    } else if (typeof value === 'number' || typeof value === 'boolean') {
-      this.buf[this.length++] = 2;
-      this.length = this.buf.writeDoubleLE(typeof value === 'number' ? value : value ? 1 : 0, this.length);
-    } else {
-      throw new TypeError(`${collection}.${field} is an indexed field and must be a string, a number or null`);
-    }
-  }
-
-  str(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: room for the worst case, then the length actually written.
-    this.room(4 + 3 * text.length);
-    const written = utf8Write(this.buf, text, this.length + 4);
-    this.buf.writeUInt32LE(written, this.length);
-    this.length += 4 + written;
-  }
-
-  finish(): EncodedWrites {
-    return { collections: this.collections, buffer: this.buf.buffer as ArrayBuffer, length: this.length };
-  }
-
-  private room(bytes: number): void {
-    if (this.length + bytes <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes));
-    this.buf.copy(grown, 0, 0, this.length);
-    this.buf = grown;
-  }
-}
-
-/** Builds PlainWrites: the calls WriteEncoder takes, collected as values. */
-export class PlainWriteEncoder {
   private readonly values: Column[] = [];
   private readonly collections: string[] = [];
   private readonly collectionIndex = new Map<string, number>();
@@ -202,7 +121,7 @@ export function createSqliteWriter(db: Database): SqliteWriter {
   const prepare = (spec: WriterSpec) => {
     const name = tableName(spec.name);
     const cols = Object.keys(spec.fields).map((f) => `f_${f}`);
-    const values = ['?', 'CAST(? AS TEXT)', ...cols.map(() => '?')].join(', ');
+    const values = ['?', '?', ...cols.map(() => '?')].join(', ');
     const insert = `INSERT INTO ${name} (key, doc${cols.map((c) => `, ${c}`).join('')}) VALUES (${values}) ON CONFLICT (key) `;
     tables.set(spec.name, {
       name: spec.name,
@@ -235,13 +154,13 @@ export function createSqliteWriter(db: Database): SqliteWriter {
     return found;
   };
 
-  const commitAll = db.transaction((commits: readonly WriterCommit[], writes: EncodedWrites | PlainWrites) => {
+  const commitAll = db.transaction((commits: readonly WriterCommit[], writes: PlainWrites) => {
     const now = Date.now();
     const collections = writes.collections.map(table);
-    const read = 'values' in writes ? plainReader(writes) : binaryReader(writes);
-    // A put's bound values: key, document (bytes or text), then the indexed columns.
-    const putValues = (t: WriterTable, key: string): (Column | Buffer)[] => {
-      const values: (Column | Buffer)[] = [key, null];
+    const read = reader(writes);
+    // A put's bound values: key, document, then the indexed columns.
+    const putValues = (t: WriterTable, key: string): Column[] => {
+      const values: Column[] = [key, null];
       for (let f = 0; f < t.fields.length; f++) values.push(read.column());
       values[1] = read.doc();
       return values;
@@ -313,49 +232,13 @@ export function createSqliteWriter(db: Database): SqliteWriter {
 interface WritesReader {
   byte(): number;
   text(): string;
-  /** A put's document: bytes that the statement casts to text, or the text itself. */
-  doc(): Buffer | string;
+  doc(): string;
   column(): Column;
   /** Throws unless every write was read. */
   end(): void;
 }
 
-function binaryReader(writes: EncodedWrites): WritesReader {
-  const buf = Buffer.from(writes.buffer, 0, writes.length);
-  let at = 0;
-  const length = () => {
-    const n = buf.readUInt32LE(at);
-    at += 4;
-    return n;
-  };
-  const text = () => {
-    const n = length();
-    at += n;
-    return buf.toString('utf8', at - n, at);
-  };
-  return {
-    byte: () => buf[at++],
-    text,
-    // Bound as a blob: the bytes go to SQLite as they are, with no string made of them.
-    doc: () => {
-      const n = length();
-      at += n;
-      return buf.subarray(at - n, at);
-    },
-    column: () => {
-      const tag = buf[at++];
-      if (tag === 0) return null;
-      if (tag === 1) return text();
-      at += 8;
-      return buf.readDoubleLE(at - 8);
-    },
-    end: () => {
-      if (at !== writes.length) throw new Error(`Malformed commit: ${writes.length - at} bytes left over`);
-    },
-  };
-}
-
-function plainReader(writes: PlainWrites): WritesReader {
+function reader(writes: PlainWrites): WritesReader {
   const { values } = writes;
   let at = 0;
   return {
