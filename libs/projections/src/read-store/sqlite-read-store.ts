@@ -16,17 +16,8 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import {
-  createSqliteWriter,
-  DELETE,
-  PUT,
-  UPDATE,
-  UPSERT,
-  WriteEncoder,
-  type SqliteWriter,
-  type WriterCommit,
-  type WriterSpec,
-} from './sqlite-writer';
+import { inlineWriter, workerWriter, type WriterChannel } from './sqlite-writer-channel';
+import { DELETE, PUT, UPDATE, UPSERT, WriteEncoder, type WriterCommit, type WriterSpec } from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -37,6 +28,12 @@ export interface SqliteReadStoreOptions {
    * simply apply those events again. FULL makes every batch durable at the cost of an fsync.
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Where writes run. 'worker' (default for files): a thread with its own connection, so that SQLite
+   * commits one window while the projections apply the next. 'inline': on the calling thread (always
+   * for ':memory:', which a second connection cannot open).
+   */
+  readonly writer?: 'worker' | 'inline';
 }
 
 interface ReadTable {
@@ -77,12 +74,12 @@ function writerSpec(spec: CollectionSpec): WriterSpec {
  * It lives in its own file rather than in the event store's: SQLite has one writer per file, and
  * projection batches sharing the events' file would hold the write lock that appends need; it also
  * lets read models run with `synchronous=NORMAL` and be deleted wholesale to force a rebuild.
- * Reads and writes run on the calling thread, on one connection.
+ * Reads run on the calling thread (WAL: they see committed windows only); writes go to the writer.
  */
 export class SqliteReadStore implements ReadStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database;
-  private readonly writer: SqliteWriter;
+  private readonly writer: WriterChannel;
   private readonly tables = new Map<string, ReadTable>();
   private readonly queries = new Map<string, Statement>();
   private readonly checkpointStatement: Statement;
@@ -106,12 +103,13 @@ export class SqliteReadStore implements ReadStore {
     this.checkpointStatement = this.db
       .prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?')
       .raw(true);
-    this.writer = createSqliteWriter(this.db);
+    this.writer =
+      memory || options.writer === 'inline' ? inlineWriter(this.db) : workerWriter(options.path, options.synchronous ?? 'NORMAL');
   }
 
   async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
     this.assertOpen();
-    this.writer.handle({ op: 'ensure', specs: specs.map(writerSpec), withIndexes: true });
+    await this.writer.call({ op: 'ensure', specs: specs.map(writerSpec), withIndexes: true });
     for (const spec of specs) this.prepareTable(spec);
   }
 
@@ -172,8 +170,7 @@ export class SqliteReadStore implements ReadStore {
           ops: commit.ops.length,
         };
       });
-      this.writer.handle({ op: 'commit', commits: message, writes: writes.finish() });
-      return Promise.resolve();
+      return this.writer.call({ op: 'commit', commits: message, writes: writes.finish() });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -186,7 +183,7 @@ export class SqliteReadStore implements ReadStore {
     options: { deferIndexes?: boolean } = {},
   ): Promise<void> {
     this.assertOpen();
-    this.writer.handle({ op: 'reset', projection, version, specs: specs.map(writerSpec), withIndexes: !options.deferIndexes });
+    await this.writer.call({ op: 'reset', projection, version, specs: specs.map(writerSpec), withIndexes: !options.deferIndexes });
     // Cached statements may name tables or columns that were dropped.
     this.queries.clear();
     for (const spec of specs) this.prepareTable(spec);
@@ -242,6 +239,7 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.writer.close();
     this.db.close();
   }
 

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { DocUpdate } from './read-store.port';
 
 /** One projection's share of a commit: its checkpoint and how many of the encoded writes are its. */
@@ -91,6 +91,16 @@ interface WriterTable {
 type Document = Record<string, unknown>;
 
 const tableName = (name: string) => `rm_${name}`;
+
+/** Opens the read store file for writing, with the pragmas every connection that writes it uses. */
+export function openWriterDatabase(path: string, synchronous: string): Database {
+  const db = new BetterSqlite3(path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('cache_size = -65536');
+  return db;
+}
 
 /** Everything the read store writes (tables, indexes, commits, checkpoints) on one connection. */
 export function createSqliteWriter(db: Database): SqliteWriter {
