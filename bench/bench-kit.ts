@@ -57,3 +57,48 @@ export function runStandalone(bench: (dir: string) => Promise<BenchResult[]>): v
       process.exitCode = 1;
     });
 }
+
+/**
+ * A performance mechanism measured on its own path with it on and off in alternating rounds (on, off,
+ * on, off, …) in one run: the machine drifts between runs, so only figures taken side by side compare.
+ * `measure` returns a rate (higher is better).
+ */
+export async function alternate(
+  mechanism: string,
+  path: string,
+  unit: string,
+  measure: (on: boolean) => Promise<number> | number,
+  rounds = 2,
+): Promise<BenchResult> {
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    on.push(await measure(true));
+    off.push(await measure(false));
+  }
+  const medianOn = median(on);
+  const medianOff = median(off);
+  const gain = medianOn / medianOff - 1;
+  return {
+    name: `${mechanism}: on / off (${path})`,
+    value: medianOn,
+    unit,
+    comparedWith: `off ${formatNumber(medianOff)} ${unit}: ${gain >= 0 ? '+' : ''}${(100 * gain).toFixed(1)}% ${gain >= KEEP_GAIN ? '(keep)' : '(below 20%)'}`,
+    note: `on ${on.map(formatNumber).join(', ')}; off ${off.map(formatNumber).join(', ')}`,
+  };
+}
+
+/** What a mechanism must buy on its own path to stay. */
+export const KEEP_GAIN = 0.2;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `--ab a,b`: the mechanisms to measure on and off instead of the group's usual figures. */
+export function mechanismsToCompare(argv: readonly string[] = process.argv): string[] {
+  const at = argv.indexOf('--ab');
+  return at < 0 ? [] : (argv[at + 1] ?? '').split(',').filter(Boolean);
+}

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BenchResult } from './bench-kit';
+import { alternate, mechanismsToCompare, type BenchResult } from './bench-kit';
 
 /** The full lifecycle of one lead: 7 commands, 8 events. */
 export const LIFECYCLE_COMMANDS = 7;
@@ -45,8 +45,8 @@ async function drive(workers: number, seconds: number, lifecycle: (i: number) =>
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-export async function benchCommandsInProcess(file: string, workers = 64, seconds = 5): Promise<number> {
-  const store = new SqliteEventStore({ path: file });
+export async function benchCommandsInProcess(file: string, workers = 64, seconds = 5, groupCommit = true): Promise<number> {
+  const store = new SqliteEventStore({ path: file, groupCommit });
   const app = await NestFactory.createApplicationContext(LeadLifecycleModule.forRoot({ eventStore: store }), { logger: false });
   const bus = app.get(CommandBus);
   const rate = await drive(workers, seconds, async (i) => {
@@ -136,7 +136,20 @@ export async function benchCommandsOverHttp(
   }
 }
 
-export async function benchCommands(dir: string, rawOneEventTps: number): Promise<BenchResult[]> {
+export async function benchCommands(
+  dir: string,
+  rawOneEventTps: number,
+  compare: readonly string[] = mechanismsToCompare(),
+): Promise<BenchResult[]> {
+  if (compare.length > 0) {
+    if (compare.some((m) => m !== 'group-commit')) throw new Error('commands --ab knows one mechanism: group-commit');
+    let run = 0;
+    return [
+      await alternate('group-commit', 'commands in process, 64 concurrent lifecycles', 'commands/s', (on) =>
+        benchCommandsInProcess(join(dir, `ab-commands-${run++}.sqlite`), 64, 3, on),
+      ),
+    ];
+  }
   const inProcess = await benchCommandsInProcess(join(dir, 'commands-in-process.sqlite'));
   const http = await benchCommandsOverHttp(join(dir, 'commands-http.sqlite'));
   const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;

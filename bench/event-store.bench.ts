@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteEventStore, type EventToAppend } from '@lead/event-store';
 import { applyStorePragmas, eventsTableDdl } from '../libs/event-store/src/sqlite/sqlite-schema';
-import { opsPerSecond, runStandalone, type BenchResult } from './bench-kit';
+import { alternate, mechanismsToCompare, opsPerSecond, runStandalone, type BenchResult } from './bench-kit';
 
 /** Events read by the read benchmarks: enough that the figure is not a cache artefact. */
 export const READ_BENCH_EVENTS = 200_000;
@@ -218,8 +218,46 @@ async function bestOfTwo(measure: () => Promise<number>): Promise<number> {
 const ratio = (value: number, limit: number): string =>
   value >= limit ? `${(value / limit).toFixed(1)}×` : `${((100 * value) / limit).toFixed(0)}%`;
 
-export async function benchEventStore(dir: string): Promise<BenchResult[]> {
+/** 64 concurrent writers appending one event each, as the commands do, for `seconds`. */
+async function concurrentAppendsPerSecond(file: string, seconds: number, groupCommit: boolean): Promise<number> {
+  const store = new SqliteEventStore({ path: file, groupCommit });
+  try {
+    const writers = Array.from({ length: CONCURRENT_WRITERS }, () => new StreamCursor());
+    return await opsPerSecond(async () => {
+      await Promise.all(
+        writers.map((writer) => {
+          const { streamId, event, expectedRevision } = writer.take();
+          return store.appendToStream(streamId, [event], { expectedRevision });
+        }),
+      );
+      return writers.length;
+    }, seconds);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `npm run bench -- event-store --ab group-commit`: each mechanism on and off in alternating rounds. */
+async function compareMechanisms(dir: string, mechanisms: readonly string[]): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  let run = 0;
+  for (const mechanism of mechanisms) {
+    if (mechanism === 'group-commit') {
+      results.push(
+        await alternate(mechanism, `${CONCURRENT_WRITERS} concurrent appends`, 'appends/s', (on) =>
+          concurrentAppendsPerSecond(join(dir, `ab-appends-${run++}.sqlite`), 3, on),
+        ),
+      );
+    } else {
+      throw new Error(`Unknown mechanism "${mechanism}" (known: group-commit)`);
+    }
+  }
+  return results;
+}
+
+export async function benchEventStore(dir: string, compare: readonly string[] = mechanismsToCompare()): Promise<BenchResult[]> {
   mkdirSync(dir, { recursive: true });
+  if (compare.length > 0) return compareMechanisms(dir, compare);
   const seconds = 3;
   const results: BenchResult[] = [];
 

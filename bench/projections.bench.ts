@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@lead/event-store';
 import { ProjectionRunner, READ_MODEL_PROJECTIONS, SqliteReadStore } from '@lead/projections';
 import { appendCommands, chronological, generateLeads } from '../libs/projections/src/testing/lead-history.generator';
 import { silentLogger } from '../libs/projections/src/testing/projection.test-kit';
-import { runStandalone, type BenchResult } from './bench-kit';
+import { alternate, mechanismsToCompare, runStandalone, type BenchResult } from './bench-kit';
 import { rawReadParsePerSecond } from './event-store.bench';
 
 /** At least this many events: catch-up over a history of realistic size, not a cache artefact. */
@@ -35,11 +35,12 @@ async function seedHistory(file: string): Promise<{ events: number; seconds: num
  * Catch-up of all four read models together from scratch into a SQLite read store file, next to the
  * raw read + parse rate of the same events, with the heap used at each quarter of the catch-up.
  */
-export async function benchProjections(dir: string): Promise<BenchResult[]> {
+export async function benchProjections(dir: string, compare: readonly string[] = mechanismsToCompare()): Promise<BenchResult[]> {
   mkdirSync(dir, { recursive: true });
   const eventsFile = join(dir, 'projection-events.sqlite');
   const seeded = await seedHistory(eventsFile);
   if (seeded.events < PROJECTION_BENCH_EVENTS) throw new Error(`Generated ${seeded.events} events, fewer than ${PROJECTION_BENCH_EVENTS}`);
+  if (compare.length > 0) return compareMechanisms(dir, eventsFile, compare);
   // Each measured in a process of its own, as an engine starting on an existing store would run: not in
   // this one, whose heap and compiled code are those of generating a million events.
   const raw = inChild<number>({ measure: 'raw', eventsFile });
@@ -94,7 +95,37 @@ export async function benchProjections(dir: string): Promise<BenchResult[]> {
   return results;
 }
 
-type Measure = { measure: 'raw'; eventsFile: string } | { measure: 'catch-up'; eventsFile: string; readFile: string; sample: boolean };
+/** The catch-up's performance mechanisms, each on unless switched off. */
+interface Mechanisms {
+  /** The read store commits on a writer thread. */
+  readonly writerThread?: boolean;
+}
+
+const SWITCHES: Record<string, (on: boolean) => Mechanisms> = {
+  'writer-thread': (on) => ({ writerThread: on }),
+};
+
+/** `npm run bench -- projections --ab writer-thread`: each mechanism on and off in alternating catch-ups. */
+async function compareMechanisms(dir: string, eventsFile: string, mechanisms: readonly string[]): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  let run = 0;
+  for (const mechanism of mechanisms) {
+    const switchOf = SWITCHES[mechanism];
+    if (!switchOf) throw new Error(`Unknown mechanism "${mechanism}" (known: ${Object.keys(SWITCHES).join(', ')})`);
+    results.push(
+      await alternate(mechanism, 'projections catch-up', 'events/s', (on) => {
+        const readFile = join(dir, `projection-read-models-ab-${run++}.sqlite`);
+        const { head, seconds } = inChild<CatchUpResult>({ measure: 'catch-up', eventsFile, readFile, sample: false, ...switchOf(on) });
+        rmSync(readFile, { force: true });
+        return Number(head) / seconds;
+      }),
+    );
+  }
+  return results;
+}
+
+type Measure =
+  { measure: 'raw'; eventsFile: string } | ({ measure: 'catch-up'; eventsFile: string; readFile: string; sample: boolean } & Mechanisms);
 type CatchUpResult = { head: string; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number };
 const CHILD_FLAG = '--measure';
 
@@ -109,7 +140,7 @@ function inChild<T>(measure: Measure): T {
 
 async function measureInThisProcess(measure: Measure): Promise<number | CatchUpResult> {
   if (measure.measure === 'raw') return Math.max(rawReadParsePerSecond(measure.eventsFile), rawReadParsePerSecond(measure.eventsFile));
-  const { head, ...rest } = await catchUp(measure.eventsFile, measure.readFile, measure.sample);
+  const { head, ...rest } = await catchUp(measure.eventsFile, measure.readFile, measure.sample, measure);
   return { head: head.toString(), ...rest };
 }
 
@@ -118,9 +149,10 @@ async function catchUp(
   eventsFile: string,
   readFile: string,
   sample: boolean,
+  mechanisms: Mechanisms = {},
 ): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
   const store = new SqliteEventStore({ path: eventsFile });
-  const readStore = new SqliteReadStore({ path: readFile });
+  const readStore = new SqliteReadStore({ path: readFile, writer: mechanisms.writerThread === false ? 'inline' : 'worker' });
   const head = (await store.headPosition())!.commit;
   const heap: { quarter: number; mb: number }[] = [];
   let nextQuarter = 1;

@@ -18,7 +18,6 @@ import {
   type RecordedEvent,
   type SubscribeToAllOptions,
 } from '../event-store.port';
-import { SqliteReadAhead, type ParsedEventRow } from './sqlite-read-ahead';
 import { applyStorePragmas, EVENTS_TABLE_DDL, type SqliteSynchronous } from './sqlite-schema';
 
 export interface SqliteEventStoreOptions {
@@ -29,11 +28,15 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription looks for appends made by other processes. Default 250 ms. */
   readonly pollIntervalMs?: number;
   /**
-   * A subscription that starts at least this many events behind the head reads them on a worker
-   * thread (see SqliteReadAhead). Default 50,000: below that, starting a thread costs more than it saves.
-   * Infinity: never. Not for ':memory:' stores, which a second connection cannot open.
+   * @deprecated Ignored. Subscriptions far behind the head used to read on a thread of their own; it
+   * did not pay for itself (README, Benchmarks), and every subscription now reads on the caller's thread.
    */
   readonly readAheadThreshold?: number;
+  /**
+   * Default true: appends issued while a commit is pending share its transaction (one fsync for all).
+   * false: one transaction per append, as raw SQLite would; kept to measure what grouping buys.
+   */
+  readonly groupCommit?: boolean;
 }
 
 /** An event id is already used by another event (ids are unique across the whole store). */
@@ -53,15 +56,8 @@ export interface SqliteEventStoreStats {
   readonly appends: number;
 }
 
-/** Subscriptions pull the log in pages of this size and never hold more than one page (or the read-ahead's pages). */
+/** Subscriptions pull the log in pages of this size and never hold more than one page. */
 const PAGE_SIZE = 1000;
-/**
- * A read-ahead page crosses threads as one JSON string: at ~100 KB it stays an ordinary young-generation
- * object, where a larger one would get pages of its own from the OS (page faults in both threads).
- */
-const READ_AHEAD_PAGE_SIZE = 128;
-/** About a thousand events ahead: enough to ride out the reader thread waiting for a core. */
-const READ_AHEAD_PAGES = 8;
 /** SQLite's largest rowid: "no upper bound" for backwards reads. */
 const MAX_POSITION = 9223372036854775807n;
 
@@ -96,7 +92,7 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
  * Events and positions read back are class instances, not object literals: V8 tracks the survival of
  * objects per literal and, seeing a page of events outlive a young-generation collection, starts
  * allocating that literal's objects in the old generation, where every event then keeps its freshly
- * parsed data alive until a full collection. Reading was a third slower for it.
+ * parsed data alive until a full collection.
  */
 class StoredPosition implements Position {
   constructor(
@@ -132,20 +128,6 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   );
 }
 
-function parsedToRecordedEvent(row: ParsedEventRow): RecordedEvent {
-  const position = BigInt(row[0]);
-  return new StoredEvent(
-    row[3],
-    row[1],
-    row[4],
-    row[5],
-    row[6] as EventMetadata,
-    BigInt(row[2]),
-    new StoredPosition(position, position),
-    new Date(row[7]),
-  );
-}
-
 function positionOf(seq: number | bigint): Position {
   const p = BigInt(seq);
   return { commit: p, prepare: p };
@@ -174,8 +156,7 @@ function couldHaveStartedAt(expected: ExpectedRevision, revision: bigint): boole
 export class SqliteEventStore implements EventStore {
   private readonly db: Database;
   private readonly pollIntervalMs: number;
-  private readonly path: string;
-  private readonly readAheadThreshold: number;
+  private readonly groupCommit: boolean;
   private readonly statements: {
     streamHead: Statement;
     eventById: Statement;
@@ -201,11 +182,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    const threshold = options.readAheadThreshold ?? 50_000;
-    if (!(threshold === Infinity || (Number.isSafeInteger(threshold) && threshold >= 0)))
-      throw new RangeError(`readAheadThreshold must be a non-negative integer or Infinity, got ${threshold}`);
-    this.readAheadThreshold = options.path === ':memory:' ? Infinity : threshold;
-    this.path = options.path;
+    this.groupCommit = options.groupCommit ?? true;
     this.db = new BetterSqlite3(options.path);
     applyStorePragmas(this.db, options.synchronous ?? 'FULL');
     this.db.exec(EVENTS_TABLE_DDL);
@@ -319,14 +296,6 @@ export class SqliteEventStore implements EventStore {
     return (this.statements.readAfter.all(after, PAGE_SIZE) as EventRow[]).map(toRecordedEvent);
   }
 
-  /** @internal A worker reading the log from `after` to the head, when that is far enough to pay for a thread. */
-  readAheadFrom(after: bigint): SqliteReadAhead | null {
-    if (this.closed || this.readAheadThreshold === Infinity) return null;
-    const [head] = this.statements.head.get() as [number | null];
-    if (head === null || BigInt(head) - after < BigInt(this.readAheadThreshold)) return null;
-    return new SqliteReadAhead({ path: this.path, after, through: BigInt(head), pageSize: READ_AHEAD_PAGE_SIZE, depth: READ_AHEAD_PAGES });
-  }
-
   /** @internal Calls `wake` once, after the next commit in this process or after the poll interval. */
   waitForAppends(wake: () => void): () => void {
     const fire = () => {
@@ -354,8 +323,13 @@ export class SqliteEventStore implements EventStore {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.queue;
+    const queued = this.queue;
     this.queue = [];
+    if (this.groupCommit) this.commit(queued);
+    else for (const append of queued) this.commit([append]);
+  }
+
+  private commit(batch: PendingAppend[]): void {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
@@ -430,18 +404,13 @@ export class SqliteEventStore implements EventStore {
 
 /**
  * Catch-up then live subscription. Pull-based: a page is read only when the consumer has taken
- * every event of the previous one, so a slow consumer holds at most one page in memory (far behind
- * the head, the read-ahead thread holds a few more).
+ * every event of the previous one, so a slow consumer holds at most one page in memory.
  */
 class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEvent> {
   private page: RecordedEvent[] = [];
   private index = 0;
   private caughtUp = false;
   private ended = false;
-  /** Reading far behind the head: pages come from a worker thread until it has read up to where the head was. */
-  private readAhead: SqliteReadAhead | null = null;
-  /** Whether to read ahead is decided at the first read, from how far behind the head it starts. */
-  private firstRead = true;
   /** The pending slow-path pull; next() calls made meanwhile queue behind it. */
   private pulling: Promise<IteratorResult<RecordedEvent>> | null = null;
   /** Ends a wait for new events early (unsubscribe, close). */
@@ -481,9 +450,9 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
     this.end();
   }
 
-  /** Events the store holds are on their way from the read-ahead thread: waiting for them is not waiting for appends. */
+  /** Pages are read on the consumer's thread, when it asks: never ahead of it. */
   readingAhead(): boolean {
-    return this.readAhead !== null && !this.readAhead.finished && !this.ended;
+    return false;
   }
 
   takeAvailable(maxCount: number): RecordedEvent[] {
@@ -491,7 +460,7 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
     if (this.pulling !== null || this.ended || this.store.isClosed) return [];
     let taken: RecordedEvent[] = [];
     while (taken.length < maxCount) {
-      // At the head, or waiting for the read-ahead: the next pull waits.
+      // At the head: the next pull waits.
       if (this.index >= this.page.length && !this.turnPage()) break;
       const end = Math.min(this.page.length, this.index + maxCount - taken.length);
       if (taken.length === 0 && this.index === 0 && end === this.page.length) taken = this.page;
@@ -505,7 +474,7 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
   /** @internal Loads the first page (at most one page ahead of the consumer) unless a pull already runs. */
   prefetch(): void {
     if (this.ended || this.pulling !== null || this.index < this.page.length || this.store.isClosed) return;
-    if (!this.turnPage() && this.readAhead === null && !this.caughtUp) {
+    if (!this.turnPage() && !this.caughtUp) {
       this.caughtUp = true;
       this.onCaughtUp?.();
     }
@@ -516,35 +485,13 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
     if (this.ended) return;
     this.ended = true;
     this.page = [];
-    this.readAhead?.close();
-    this.readAhead = null;
     this.store.forget(this);
     this.interruptWait?.();
   }
 
-  /**
-   * Replaces the spent page with the next one, if it can be had without waiting: false at the head,
-   * and while the read-ahead thread has no page ready (check `readAhead`).
-   */
+  /** Replaces the spent page with the next one, if the store holds one: false at the head. */
   private turnPage(): boolean {
-    if (this.firstRead) {
-      this.firstRead = false;
-      this.readAhead = this.store.readAheadFrom(this.after);
-    }
-    let page: RecordedEvent[];
-    if (this.readAhead !== null) {
-      const rows = this.readAhead.take();
-      if (rows === null) {
-        if (!this.readAhead.finished) return false;
-        // It has read up to where the head was when it started; from there on, read directly.
-        this.readAhead = null;
-        page = this.store.readPageAfter(this.after);
-      } else {
-        page = rows.map(parsedToRecordedEvent);
-      }
-    } else {
-      page = this.store.readPageAfter(this.after);
-    }
+    const page = this.store.readPageAfter(this.after);
     if (page.length === 0) return false;
     this.page = page;
     this.index = 0;
@@ -560,10 +507,6 @@ class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEv
       }
       if (this.index < this.page.length) return { done: false, value: this.page[this.index++] };
       if (this.turnPage()) continue;
-      if (this.readAhead !== null) {
-        await this.readAhead.arrival();
-        continue;
-      }
       if (!this.caughtUp) {
         this.caughtUp = true;
         // No re-read needed: an append made from the callback commits later and wakes the wait below.

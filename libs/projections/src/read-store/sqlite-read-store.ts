@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sqliteDriverPath } from '@lead/event-store';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import {
@@ -17,18 +16,8 @@ import {
   type ReadStore,
   type Scalar,
 } from './read-store.port';
-import {
-  DELETE,
-  inlineWriter,
-  PUT,
-  UPDATE,
-  UPSERT,
-  workerWriter,
-  WriteEncoder,
-  type WriterChannel,
-  type WriterCommit,
-  type WriterSpec,
-} from './sqlite-writer';
+import { inlineWriter, workerWriter, type WriterChannel } from './sqlite-writer-channel';
+import { DELETE, PUT, UPDATE, UPSERT, WriteEncoder, type WriterCommit, type WriterSpec } from './sqlite-writer';
 
 export interface SqliteReadStoreOptions {
   /** File path, or ':memory:'. A missing parent directory is created. */
@@ -40,9 +29,9 @@ export interface SqliteReadStoreOptions {
    */
   readonly synchronous?: 'NORMAL' | 'FULL';
   /**
-   * Where writes run. 'worker' (default for files): a worker thread with its own connection, so that
-   * SQLite commits one batch while the projections prepare the next. 'inline': on the calling thread
-   * (always for ':memory:', which one connection cannot share).
+   * Where writes run. 'worker' (default for files): a thread with its own connection, so that SQLite
+   * commits one window while the projections apply the next. 'inline': on the calling thread (always
+   * for ':memory:', which a second connection cannot open).
    */
   readonly writer?: 'worker' | 'inline';
 }
@@ -85,7 +74,7 @@ function writerSpec(spec: CollectionSpec): WriterSpec {
  * It lives in its own file rather than in the event store's: SQLite has one writer per file, and
  * projection batches sharing the events' file would hold the write lock that appends need; it also
  * lets read models run with `synchronous=NORMAL` and be deleted wholesale to force a rebuild.
- * Reads run on the calling thread (WAL: they see committed batches only); writes go to the writer.
+ * Reads run on the calling thread (WAL: they see committed windows only); writes go to the writer.
  */
 export class SqliteReadStore implements ReadStore {
   readonly kind = 'sqlite' as const;
@@ -95,8 +84,6 @@ export class SqliteReadStore implements ReadStore {
   private readonly queries = new Map<string, Statement>();
   private readonly checkpointStatement: Statement;
   private closed = false;
-  /** Bytes of the last commit's writes. */
-  private commitSize = 0;
 
   constructor(options: SqliteReadStoreOptions) {
     const memory = options.path === ':memory:';
@@ -104,8 +91,8 @@ export class SqliteReadStore implements ReadStore {
     this.db = new BetterSqlite3(options.path);
     this.db.pragma('busy_timeout = 5000');
     // Takes effect only in a new file (a file's page size is fixed once it is in WAL mode). A catch-up
-    // rewrites ~0.5 KB rows all over its tables: 16 KB pages made it ~7% faster than 4 KB pages (8, 32
-    // and 64 KB were no better), with a quarter of the write syscalls and quicker index builds.
+    // rewrites small rows all over its tables: larger pages mean fewer write syscalls per commit and
+    // quicker index builds.
     this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
@@ -117,9 +104,7 @@ export class SqliteReadStore implements ReadStore {
       .prepare('SELECT position_commit, position_prepare, recorded_at, version FROM projection_checkpoints WHERE projection = ?')
       .raw(true);
     this.writer =
-      memory || options.writer === 'inline'
-        ? inlineWriter(this.db, BetterSqlite3)
-        : workerWriter(options.path, options.synchronous ?? 'NORMAL', sqliteDriverPath());
+      memory || options.writer === 'inline' ? inlineWriter(this.db) : workerWriter(options.path, options.synchronous ?? 'NORMAL');
   }
 
   async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
@@ -142,7 +127,7 @@ export class SqliteReadStore implements ReadStore {
   commit(commits: readonly ProjectionCommit[]): Promise<void> {
     try {
       this.assertOpen();
-      const writes = new WriteEncoder(this.commitSize);
+      const writes = new WriteEncoder();
       const message: WriterCommit[] = commits.map((commit) => {
         for (const op of commit.ops) {
           const { fields } = this.table(op.collection);
@@ -185,10 +170,7 @@ export class SqliteReadStore implements ReadStore {
           ops: commit.ops.length,
         };
       });
-      const encoded = writes.finish();
-      // The next window is about as large: start its buffer at this size rather than growing into it.
-      this.commitSize = encoded.length;
-      return this.writer.call({ op: 'commit', commits: message, writes: encoded });
+      return this.writer.call({ op: 'commit', commits: message, writes: writes.finish() });
     } catch (error) {
       return Promise.reject(error);
     }
