@@ -5,4 +5,5 @@ export * from './lead.commands';
 export * from './lead.decider';
 export * from './lead.lifecycle';
 export * from './lead.event-parsers';
+export * from './lead.upcasters';
 export * from './contact.rules';

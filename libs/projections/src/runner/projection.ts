@@ -1,4 +1,12 @@
-import { isLeadEventType, LEAD_EVENT_TYPES, LEAD_STREAM_PREFIX, parseLeadEvent, type LeadEvent, type LeadEventType } from '@lead/domain';
+import {
+  isLeadEventType,
+  LEAD_EVENT_TYPES,
+  LEAD_STREAM_PREFIX,
+  parseLeadEvent,
+  storedSchemaVersion,
+  type LeadEvent,
+  type LeadEventType,
+} from '@lead/domain';
 import { formatPosition, type EventMetadata, type Position, type RecordedEvent } from '@lead/event-store';
 import type { CollectionSpec } from '../read-store/read-store.port';
 import type { ProjectionTx } from './projection-tx';
@@ -80,8 +88,7 @@ export function decodeLeadEvent(recorded: RecordedEvent): AnyLeadEventEnvelope |
   if (!isLeadEventType(type)) return { undecodable: true, type, unknownType: true, message: `"${type}" is not a lead event type` };
   try {
     const metadata = recorded.metadata ?? {};
-    const schemaVersion = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
-    const event = parseLeadEvent(type, recorded.data, schemaVersion);
+    const event = parseLeadEvent(type, recorded.data, storedSchemaVersion(metadata));
     const occurredAt = businessTime(metadata.occurredAt, recorded.recordedAt);
     return {
       type,
