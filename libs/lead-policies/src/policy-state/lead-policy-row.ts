@@ -7,7 +7,6 @@ import {
   type NurtureTrack,
   type Temperature,
 } from '@lead/domain';
-import { SCORED_STATUS_LIST } from './policy-state.store';
 
 /**
  * What the policies know of one lead: a small projection the reactor keeps in the policy state
@@ -50,6 +49,9 @@ export interface EventFacts {
   actor: string;
   occurredAt: string;
 }
+
+/** Statuses in which a lead is scored and routed (the adapters' bulk rescoring uses the same list). */
+export const SCORED_STATUS_LIST = ['open', 'qualified', 'nurturing'] as const satisfies readonly LeadStatus[];
 
 /** Statuses in which a lead is scored and routed; the others are closed or gone. */
 export const SCORED_STATUSES: readonly LeadStatus[] = SCORED_STATUS_LIST;
