@@ -1,10 +1,9 @@
-import type { LeadEvent, LeadStatus } from '@lead/domain';
+import { statusAfter, type LeadEvent, type LeadStatus } from '@lead/domain';
 import {
   queryDisqualifications,
   queryFunnel,
   queryNurtureQueue,
   queryPipeline,
-  STATUS_AFTER,
   type FunnelRow,
   type PipelineLead,
   type PipelineQuery,
@@ -37,7 +36,7 @@ function expectedPipeline(leads: readonly GeneratedLead[]): Expected {
     let temperature: string | null = null;
     for (const command of lead.commands) {
       for (const event of command.events) {
-        stage = STATUS_AFTER[event.type] ?? stage;
+        stage = statusAfter(event.type, stage);
         if (event.type === 'LeadAssigned') owner = event.data.owner;
         if (event.type === 'HandedToSales' && event.data.owner) owner = event.data.owner;
         if (event.type === 'LeadScored') [score, temperature] = [event.data.total, event.data.temperature];

@@ -92,7 +92,23 @@ export interface AllSubscription extends AsyncIterable<RecordedEvent> {
   readingAhead?(): boolean;
 }
 
+/**
+ * Optional capabilities: what differs between stores is stated by the store, so a consumer (the
+ * projection runner, the policy reactor) depends on the port alone and never on an adapter's class.
+ * Per subscription, the same holds for AllSubscription.takeAvailable (page taking) and readingAhead.
+ */
+export interface EventStoreCapabilities {
+  /**
+   * Global positions are consecutive integers (commit = prepare, no gaps for the engine's events), so
+   * the number of events between two positions is their difference: lag needs no counting read.
+   */
+  readonly densePositions?: boolean;
+}
+
 export interface EventStore {
+  /** Optional: absent means none of the capabilities. A decorator around a store passes its inner store's on. */
+  readonly capabilities?: EventStoreCapabilities;
+
   /**
    * Appends events atomically to one stream.
    * @throws WrongExpectedRevisionError when expectedRevision does not hold.

@@ -3,5 +3,7 @@ export * from './lead.status';
 export * from './lead.errors';
 export * from './lead.commands';
 export * from './lead.decider';
+export * from './lead.lifecycle';
 export * from './lead.event-parsers';
+export * from './lead.upcasters';
 export * from './contact.rules';

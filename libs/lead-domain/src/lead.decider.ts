@@ -22,6 +22,7 @@ import {
   type LeadSource,
   type NurtureTrack,
 } from './lead.events';
+import { LEAD_LIFECYCLE } from './lead.lifecycle';
 import type { LeadStatus } from './lead.status';
 
 // ---------------------------------------------------------------- state
@@ -75,12 +76,14 @@ export const DEFAULT_LEAD_POLICY: LeadPolicy = { activityTypes: DEFAULT_ACTIVITY
 
 // ---------------------------------------------------------------- evolve
 
+/** The status of each new state comes from LEAD_LIFECYCLE: a literal per event, so the shape must match it. */
 export function evolve(state: LeadState, event: LeadEvent): LeadState {
+  const lifecycle = LEAD_LIFECYCLE;
   if (event.type === 'LeadCaptured') {
     const { leadId, kind, contact, company, source, need, attributes } = event.data;
-    return { status: 'open', leadId, profile: { kind, contact, company, source, statedNeed: need, attributes }, facts: {} };
+    return { status: lifecycle.LeadCaptured, leadId, profile: { kind, contact, company, source, statedNeed: need, attributes }, facts: {} };
   }
-  if (event.type === 'PersonalDataErased') return { status: 'erased', leadId: event.data.leadId };
+  if (event.type === 'PersonalDataErased') return { status: lifecycle.PersonalDataErased, leadId: event.data.leadId };
   if (state.status === 'none' || state.status === 'erased') return state; // nothing to fold onto
   const base = { leadId: state.leadId, profile: state.profile, facts: state.facts };
   const withFacts = (facts: Partial<LeadFacts>): LeadState => ({ ...state, facts: { ...state.facts, ...facts } });
@@ -107,30 +110,30 @@ export function evolve(state: LeadState, event: LeadEvent): LeadState {
         productLine: event.data.productLine ?? state.facts.productLine,
       });
     case 'LeadQualified':
-      return { ...base, status: 'qualified' };
+      return { ...base, status: lifecycle.LeadQualified };
     case 'SentToNurture':
       return {
         ...base,
-        status: 'nurturing',
+        status: lifecycle.SentToNurture,
         nurture: { track: event.data.track, reason: event.data.reason, revisitAt: event.data.revisitAt },
       };
     case 'LeadReactivated':
-      return { ...base, status: 'open' };
+      return { ...base, status: lifecycle.LeadReactivated };
     case 'Disqualified':
-      return { ...base, status: 'disqualified', disqualification: { reason: event.data.reason, note: event.data.note } };
+      return { ...base, status: lifecycle.Disqualified, disqualification: { reason: event.data.reason, note: event.data.note } };
     case 'HandedToSales':
       return {
         ...base,
-        status: 'handed_to_sales',
+        status: lifecycle.HandedToSales,
         qualified: event.data.qualified,
         facts: { ...state.facts, owner: event.data.owner ?? state.facts.owner },
       };
     case 'SaleWon':
-      return { ...base, status: 'won' };
+      return { ...base, status: lifecycle.SaleWon };
     case 'SaleLost':
-      return { ...base, status: 'lost' };
+      return { ...base, status: lifecycle.SaleLost };
     case 'DuplicateMerged':
-      return { ...base, status: 'merged', survivorLeadId: event.data.survivorLeadId };
+      return { ...base, status: lifecycle.DuplicateMerged, survivorLeadId: event.data.survivorLeadId };
     default:
       return assertNever(event);
   }

@@ -63,3 +63,14 @@ export class LeadRuleRefusedError extends LeadError {
     super(message);
   }
 }
+
+/** A stored event that cannot be read as a lead event (unknown type, missing field, unknown schema version). */
+export class UnreadableEventError extends Error {
+  override readonly name = 'UnreadableEventError';
+  constructor(
+    readonly eventType: string,
+    reason: string,
+  ) {
+    super(`Cannot read event of type "${eventType}": ${reason}`);
+  }
+}

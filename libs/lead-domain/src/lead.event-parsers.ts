@@ -3,21 +3,13 @@
  * Never by class or constructor name: events read back from a store are plain objects,
  * and a renamed class must not silently stop an event from being folded.
  */
+import { UnreadableEventError } from './lead.errors';
 import type { LeadEvent, LeadEventType } from './lead.events';
+import { LEAD_UPCASTERS, type UpcasterRegistry } from './lead.upcasters';
 
-export class UnreadableEventError extends Error {
-  override readonly name = 'UnreadableEventError';
-  constructor(
-    readonly eventType: string,
-    reason: string,
-  ) {
-    super(`Cannot read event of type "${eventType}": ${reason}`);
-  }
-}
+type Parser = (data: Record<string, unknown>) => LeadEvent['data'];
 
-type Parser = (data: Record<string, unknown>, schemaVersion: number) => LeadEvent['data'];
-
-/** Checks the fields every version of the event must have; upcasting from older schema versions goes here. */
+/** Checks the fields the current version of the event must have (older versions are upcast first). */
 const requires = (type: LeadEventType, ...fields: string[]): Parser => {
   const required = ['leadId', ...fields];
   return (data) => {
@@ -52,8 +44,13 @@ export function isLeadEventType(type: string): type is LeadEventType {
   return Object.prototype.hasOwnProperty.call(parsers, type);
 }
 
-export function parseLeadEvent(type: string, data: unknown, schemaVersion = 1): LeadEvent {
+/**
+ * The one decode of a stored lead event, used by every read path (the executor's stream read,
+ * projections, the policy reactor, CLI replays): upcast from the version it was written in
+ * (metadata.schemaVersion, 1 when absent) to the current one, then check its fields.
+ */
+export function parseLeadEvent(type: string, data: unknown, schemaVersion = 1, upcasters: UpcasterRegistry = LEAD_UPCASTERS): LeadEvent {
   if (!isLeadEventType(type)) throw new UnreadableEventError(type, 'not a lead event type');
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableEventError(type, 'data is not a JSON object');
-  return { type, data: parsers[type](data as Record<string, unknown>, schemaVersion) } as LeadEvent;
+  return { type, data: parsers[type](upcasters.upcast(type, data as Record<string, unknown>, schemaVersion)) } as LeadEvent;
 }

@@ -241,7 +241,7 @@ export type LeadEvent =
 
 export type LeadEventType = LeadEvent['type'];
 
-/** Version of the event schemas written today; readers upcast older versions in the parser map. */
+/** Schema version of the engine's other events (claims, scoring models); a lead event's is leadEventSchemaVersion(type) (lead.upcasters.ts). */
 export const EVENT_SCHEMA_VERSION = 1;
 
 /** Metadata every stored event carries. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import {
-  EVENT_SCHEMA_VERSION,
+  leadEventSchemaVersion,
   LeadConcurrencyError,
   decide,
   leadStreamId,
@@ -136,7 +136,7 @@ export class LeadCommandExecutor {
         causationId: request.causationId ?? commandId,
         actor: request.actor,
         occurredAt: occurredAt.toISOString(),
-        schemaVersion: EVENT_SCHEMA_VERSION,
+        schemaVersion: leadEventSchemaVersion(events[index].type),
       });
       const toAppend = events.map((event, i) => ({ id: metadata(i).eventId, type: event.type, data: event.data, metadata: metadata(i) }));
       const expectedRevision: ExpectedRevision = lead.revision === null ? 'no_stream' : lead.revision;

@@ -5,6 +5,7 @@ import {
   initialLeadState,
   leadStreamId,
   parseLeadEvent,
+  storedSchemaVersion,
   type LeadEvent,
   type LeadEventMetadata,
   type LeadState,
@@ -78,5 +79,5 @@ export class LeadReader {
 }
 
 export function toLeadEvent(e: RecordedEvent): LeadEvent {
-  return parseLeadEvent(e.type, e.data, Number((e.metadata as Partial<LeadEventMetadata>).schemaVersion ?? 1));
+  return parseLeadEvent(e.type, e.data, storedSchemaVersion(e.metadata));
 }

@@ -27,6 +27,25 @@ describe('SqliteEventStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('states dense positions, and numbers the log consecutively across streams', async () => {
+    const store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });
+    try {
+      expect(store.capabilities.densePositions).toBe(true);
+      await store.appendToStream('dense-a', [event(0), event(1)]);
+      await store.appendToStream('dense-b', [event(2)]);
+      await store.appendToStream('dense-a', [event(3)]);
+      const all = await store.readAll();
+      expect(all.map((e) => [e.position.commit, e.position.prepare])).toEqual([
+        [1n, 1n],
+        [2n, 2n],
+        [3n, 3n],
+        [4n, 4n],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   describe('group commit', () => {
     it('commits concurrent appends to different streams in one transaction, each with its own result', async () => {
       const store = new SqliteEventStore({ path: join(dir, 'events.sqlite') });

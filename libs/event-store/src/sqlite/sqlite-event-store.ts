@@ -10,6 +10,7 @@ import {
   type AppendResult,
   type EventMetadata,
   type EventStore,
+  type EventStoreCapabilities,
   type EventToAppend,
   type ExpectedRevision,
   type Position,
@@ -154,6 +155,8 @@ function couldHaveStartedAt(expected: ExpectedRevision, revision: bigint): boole
  * inside that transaction, and a failing append rejects only its own promise.
  */
 export class SqliteEventStore implements EventStore {
+  /** One sequence for the whole log: positions are consecutive. */
+  readonly capabilities: EventStoreCapabilities = Object.freeze({ densePositions: true });
   private readonly db: Database;
   private readonly pollIntervalMs: number;
   private readonly groupCommit: boolean;

@@ -1,5 +1,12 @@
-import type { LeadEvent, LeadKind, LeadStatus, NurtureTrack, Temperature } from '@lead/domain';
-import { SCORED_STATUS_LIST } from './policy-state.store';
+import {
+  LEAD_LIFECYCLE,
+  statusAfter,
+  type LeadEvent,
+  type LeadKind,
+  type LeadStatus,
+  type NurtureTrack,
+  type Temperature,
+} from '@lead/domain';
 
 /**
  * What the policies know of one lead: a small projection the reactor keeps in the policy state
@@ -43,6 +50,9 @@ export interface EventFacts {
   occurredAt: string;
 }
 
+/** Statuses in which a lead is scored and routed (the adapters' bulk rescoring uses the same list). */
+export const SCORED_STATUS_LIST = ['open', 'qualified', 'nurturing'] as const satisfies readonly LeadStatus[];
+
 /** Statuses in which a lead is scored and routed; the others are closed or gone. */
 export const SCORED_STATUSES: readonly LeadStatus[] = SCORED_STATUS_LIST;
 
@@ -52,7 +62,7 @@ const later = (a: string | undefined, b: string | undefined): string | undefined
   a === undefined ? b : b === undefined || a >= b ? a : b;
 
 /**
- * Folds one lead event into the row. Returns null when the row should be forgotten (erased data).
+ * Folds one lead event into the row; the status comes from LEAD_LIFECYCLE. Returns null when the row should be forgotten (erased data).
  * Pure: the reactor stores what this returns in the same transaction as its checkpoint.
  */
 export function evolvePolicyRow(row: LeadPolicyRow | undefined, event: LeadEvent, facts: EventFacts): LeadPolicyRow | null {
@@ -61,7 +71,7 @@ export function evolvePolicyRow(row: LeadPolicyRow | undefined, event: LeadEvent
   const base = { ...(row as LeadPolicyRow), revision: facts.revision, lastEventId: facts.eventId };
   if (isHuman(facts.actor)) base.lastHumanActionAt = later(base.lastHumanActionAt, facts.occurredAt);
   const next = applyEvent(base, event, facts);
-  return { ...next, slaClockFrom: later(next.openSince, next.lastHumanActionAt) };
+  return { ...next, status: statusAfter(event.type, next.status), slaClockFrom: later(next.openSince, next.lastHumanActionAt) };
 }
 
 function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): LeadPolicyRow {
@@ -70,7 +80,7 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
       const c = event.data.company;
       return {
         leadId: event.data.leadId,
-        status: 'open',
+        status: LEAD_LIFECYCLE.LeadCaptured,
         revision: facts.revision,
         lastEventId: facts.eventId,
         qualified: false,
@@ -87,7 +97,7 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
     case 'LeadScored':
       return { ...row, score: event.data.total, temperature: event.data.temperature, modelVersion: event.data.modelVersion };
     case 'LeadQualified':
-      return { ...row, status: 'qualified', qualified: true };
+      return { ...row, qualified: true };
     case 'LeadAssigned':
       return {
         ...row,
@@ -99,7 +109,6 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
       const { revisitAt: _, ...rest } = row;
       return {
         ...rest,
-        status: 'nurturing',
         qualified: false,
         nurtureTrack: event.data.track,
         ...(event.data.revisitAt ? { revisitAt: event.data.revisitAt } : {}),
@@ -107,18 +116,18 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
     }
     case 'LeadReactivated': {
       const { revisitAt: _, nurtureTrack: __, ...rest } = row;
-      return { ...rest, status: 'open', qualified: false, openSince: facts.occurredAt };
+      return { ...rest, qualified: false, openSince: facts.occurredAt };
     }
     case 'Disqualified':
-      return closed(row, 'disqualified');
+      return closed(row);
     case 'HandedToSales':
-      return { ...closed(row, 'handed_to_sales'), ...(event.data.owner ? { owner: event.data.owner } : {}) };
+      return { ...closed(row), ...(event.data.owner ? { owner: event.data.owner } : {}) };
     case 'SaleWon':
-      return closed(row, 'won');
+      return closed(row);
     case 'SaleLost':
-      return closed(row, 'lost');
+      return closed(row);
     case 'DuplicateMerged':
-      return closed(row, 'merged');
+      return closed(row);
     case 'BudgetVerified':
     case 'DecisionMakerReached':
     case 'ActivityRecorded':
@@ -129,9 +138,9 @@ function applyEvent(row: LeadPolicyRow, event: LeadEvent, facts: EventFacts): Le
 }
 
 /** A closed lead has no timers: nothing is due for it until it comes back. */
-function closed(row: LeadPolicyRow, status: LeadStatus): LeadPolicyRow {
+function closed(row: LeadPolicyRow): LeadPolicyRow {
   const { revisitAt: _, nextRescoreAt: __, nurtureTrack: ___, ...rest } = row;
-  return { ...rest, status, qualified: false };
+  return { ...rest, qualified: false };
 }
 
 function companyFacts(

@@ -68,5 +68,4 @@ export interface PolicyStateChanges {
   rescoreAllAt?: string;
 }
 
-/** Statuses in which a lead is scored and routed (the adapters' bulk rescoring uses the same list). */
-export const SCORED_STATUS_LIST = ['open', 'qualified', 'nurturing'] as const;
+export { SCORED_STATUS_LIST } from './lead-policy-row';

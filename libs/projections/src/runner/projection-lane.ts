@@ -1,7 +1,41 @@
-import { comparePositions, type AllSubscription, type Position } from '@lead/event-store';
+import { comparePositions, type AllSubscription, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
 import { EventBatcher } from './event-batcher';
-import type { Member, ProjectionRunner } from './projection-runner';
-import type { InFlight, ProjectionWindow } from './projection-window';
+import type { ChunkOutcome, InFlight, ProjectionWindow, WindowMember, WindowWork } from './projection-window';
+
+/** What a lane needs of a projection it carries. */
+export interface LaneMember extends WindowMember {
+  /** Members of a lane share one checkpoint: the lane (re)subscribes from it. */
+  readonly checkpoint: Position | null;
+  /** Its read model's secondary indexes are still to be built (a rebuild defers them). */
+  readonly indexesPending: boolean;
+  /** The lane it is in; a lane clears it when the member leaves. */
+  lane?: unknown;
+}
+
+/**
+ * What a lane asks of the runner that owns it: the lane runs the subscription loop, the host owns
+ * windows, commits, checkpoints and status. An interface here rather than the runner's class, so
+ * that the lane does not depend on the runner.
+ */
+export interface LaneHost<M extends LaneMember> {
+  readonly store: Pick<EventStore, 'subscribeToAll'>;
+  readonly maxBatchSize: number;
+  readonly chunkSize: number;
+  readonly retryDelayMs: { readonly min: number; readonly max: number };
+  openWindow(lane: Lane<M>): ProjectionWindow<M>;
+  applyChunk(
+    lane: Lane<M>,
+    window: ProjectionWindow<M>,
+    events: readonly RecordedEvent[],
+    previous: InFlight<M> | null,
+  ): Promise<ChunkOutcome>;
+  commitWindow(lane: Lane<M>, sealed: readonly WindowWork<M>[], window: { events: number; last: RecordedEvent }): Promise<void>;
+  buildIndexesNearHead(lane: Lane<M>, from: Position): Promise<void>;
+  laneRestarting(lane: Lane<M>): void;
+  laneRetrying(lane: Lane<M>, attempts: number, error: unknown): void;
+  laneRunning(lane: Lane<M>): Promise<void>;
+  laneStopped(lane: Lane<M>): void;
+}
 
 /** Thrown inside a lane to drop its open window and replay it one chunk per window (see ChunkOutcome 'split'). */
 class WindowSplit extends Error {
@@ -16,14 +50,14 @@ class WindowSplit extends Error {
  * a window is applied while the previous one commits. Retries from the checkpoint after a failure of
  * the event store or the read store.
  */
-export class Lane {
-  readonly members: Set<Member>;
+export class Lane<M extends LaneMember> {
+  readonly members: Set<M>;
   private subscription: AllSubscription | null = null;
   private batcher: EventBatcher | null = null;
   /** Chunks being applied and windows being committed. */
   private readonly busy = new Set<Promise<unknown>>();
   /** The window being filled: applied, not committed yet. */
-  private window: ProjectionWindow<Member> | null = null;
+  private window: ProjectionWindow<M> | null = null;
   /** After a split: windows of one chunk until past this position. */
   private preciseThrough: Position | null = null;
   private stopped = false;
@@ -35,8 +69,8 @@ export class Lane {
   private wakeFromSleep: (() => void) | null = null;
 
   constructor(
-    private readonly runner: ProjectionRunner,
-    members: readonly Member[],
+    private readonly runner: LaneHost<M>,
+    members: readonly M[],
   ) {
     this.members = new Set(members);
   }
@@ -46,7 +80,7 @@ export class Lane {
   }
 
   /** Takes a projection out of the lane once the work in flight (which may include it) is done. */
-  async detach(member: Member): Promise<void> {
+  async detach(member: M): Promise<void> {
     this.members.delete(member);
     member.lane = undefined;
     await Promise.allSettled([...this.busy]);
@@ -62,7 +96,7 @@ export class Lane {
 
   private async run(): Promise<void> {
     let attempts = 0;
-    const { min, max } = this.runner.options.retryDelayMs ?? { min: 250, max: 30_000 };
+    const { min, max } = this.runner.retryDelayMs;
     const windowSize = this.runner.maxBatchSize;
     const chunkSize = Math.min(this.runner.chunkSize, windowSize);
     try {
@@ -76,7 +110,7 @@ export class Lane {
         this.subscription = subscription;
         const batcher = (this.batcher = new EventBatcher(subscription, chunkSize));
         let committing: Promise<void> | null = null;
-        let inFlight: InFlight<Member> | null = null;
+        let inFlight: InFlight<M> | null = null;
         try {
           try {
             for (;;) {

@@ -1,13 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  comparePositions,
-  formatPosition,
-  SqliteEventStore,
-  START_POSITION,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '@lead/event-store';
+import { comparePositions, formatPosition, START_POSITION, type EventStore, type Position, type RecordedEvent } from '@lead/event-store';
 import type { ReadStore } from '../read-store/read-store.port';
 import type { ProjectionDefinition } from './projection';
 import {
@@ -17,31 +9,12 @@ import {
   UnknownProjectionError,
   type ProjectionFailure,
 } from './projection-errors';
-import { Lane } from './projection-lane';
+import { Lane, type LaneHost, type LaneMember } from './projection-lane';
 import { ProjectionWindow, type ChunkOutcome, type InFlight, type WindowWork } from './projection-window';
 import { projectionMetrics } from './projection.metrics';
+import type { ProjectionState, ProjectionStatus } from './projection-status';
 
-export type ProjectionState = 'stopped' | 'catching_up' | 'running' | 'stopped_with_error';
-
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly version: number;
-  readonly state: ProjectionState;
-  /** Position of the last event taken into account ("<commit>" or "<commit>/<prepare>"), null before the first. */
-  readonly checkpoint: string | null;
-  readonly headPosition: string | null;
-  /** Events in the log after the checkpoint (commit difference where positions are dense, else counted up to a cap). */
-  readonly eventsBehind: number;
-  /** Present when eventsBehind was counted and stopped at the cap: the real figure is larger. */
-  readonly eventsBehindCapped?: true;
-  /** Recorded time of the head minus that of the last applied event (0 when caught up). */
-  readonly secondsBehind: number;
-  readonly lastAppliedRecordedAt: string | null;
-  /** Why it stopped (state stopped_with_error). */
-  readonly error?: ProjectionFailure;
-  /** The event store or read store failed and the projection is retrying from its checkpoint. */
-  readonly retry?: { readonly attempts: number; readonly error: string; readonly since: string };
-}
+export type { ProjectionState, ProjectionStatus } from './projection-status';
 
 export interface RunnerLogger {
   log(message: string): void;
@@ -64,7 +37,7 @@ export interface ProjectionRunnerOptions {
    * more in collections than they save in read-ahead queries.
    */
   readonly chunkSize?: number;
-  /** Whether positions are consecutive integers (the embedded store), so lag is a difference. Default: true for SqliteEventStore. */
+  /** Whether positions are consecutive integers, so lag is a difference. Default: the store's densePositions capability. */
   readonly densePositions?: boolean;
   /** Where eventsBehind stops counting when positions are not dense. Default 10,000. */
   readonly eventsBehindCountCap?: number;
@@ -82,14 +55,14 @@ interface Waiter {
 }
 
 /** @internal A projection as the runner runs it. */
-export interface Member {
+export interface Member extends LaneMember {
   readonly def: ProjectionDefinition;
   state: ProjectionState;
   checkpoint: Position | null;
   recordedAt: number | null;
   failure?: ProjectionFailure;
   retry?: { attempts: number; error: string; since: string };
-  lane?: Lane;
+  lane?: Lane<Member>;
   /** Its read model was reset with secondary indexes left out: they are built as it nears the head (see buildIndexesNearHead). */
   indexesPending: boolean;
   readonly waiters: Set<Waiter>;
@@ -115,12 +88,13 @@ const defaultLogger: RunnerLogger = new Logger('Projections');
  * with an error naming the event; the others go on. Event store or read store failures are retried
  * from the checkpoint with backoff (the window was not committed, so nothing is lost or applied twice).
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements LaneHost<Member> {
   private readonly members = new Map<string, Member>();
-  private readonly lanes = new Set<Lane>();
+  private readonly lanes = new Set<Lane<Member>>();
   private readonly logger: RunnerLogger;
   /** @internal */ readonly maxBatchSize: number;
   /** @internal */ readonly chunkSize: number;
+  /** @internal */ readonly retryDelayMs: { readonly min: number; readonly max: number };
   private readonly densePositions: boolean;
   private started = false;
   private starting: Promise<void> | null = null;
@@ -151,7 +125,8 @@ export class ProjectionRunner {
     this.logger = options.logger ?? defaultLogger;
     this.maxBatchSize = options.maxBatchSize ?? 100_000;
     this.chunkSize = options.chunkSize ?? 500;
-    this.densePositions = options.densePositions ?? store instanceof SqliteEventStore;
+    this.retryDelayMs = options.retryDelayMs ?? { min: 250, max: 30_000 };
+    this.densePositions = options.densePositions ?? store.capabilities?.densePositions === true;
   }
 
   get names(): string[] {
@@ -282,13 +257,13 @@ export class ProjectionRunner {
   // ---------------------------------------------------------------- internals used by lanes
 
   /** @internal A window over the lane's projections as they are now. */
-  openWindow(lane: Lane): ProjectionWindow<Member> {
+  openWindow(lane: Lane<Member>): ProjectionWindow<Member> {
     return new ProjectionWindow([...lane.members], this.readStore);
   }
 
   /** @internal Applies a chunk of events to a window (see ProjectionWindow.apply). */
   async applyChunk(
-    lane: Lane,
+    lane: Lane<Member>,
     window: ProjectionWindow<Member>,
     events: readonly RecordedEvent[],
     previous: InFlight<Member> | null,
@@ -301,7 +276,11 @@ export class ProjectionRunner {
   }
 
   /** @internal Writes a sealed window atomically, then moves checkpoints, wakes readers and stops failed projections. */
-  async commitWindow(lane: Lane, sealed: readonly WindowWork<Member>[], window: { events: number; last: RecordedEvent }): Promise<void> {
+  async commitWindow(
+    lane: Lane<Member>,
+    sealed: readonly WindowWork<Member>[],
+    window: { events: number; last: RecordedEvent },
+  ): Promise<void> {
     // A projection detached meanwhile (a rebuild) is left out: its read model is being reset.
     const works = sealed.filter((w) => w.member.lane === lane);
     const commits = works.flatMap((w) => (w.commit ? [w.commit] : []));
@@ -343,12 +322,12 @@ export class ProjectionRunner {
    * smaller ones, or a failure is retried. A window applied meanwhile may have taken a projection out
    * for a failure of its own: it is back in the lane.
    */
-  laneRestarting(lane: Lane): void {
+  laneRestarting(lane: Lane<Member>): void {
     for (const member of this.members.values()) if (member.lane === lane && member.state !== 'stopped_with_error') lane.members.add(member);
   }
 
   /** @internal */
-  laneRetrying(lane: Lane, attempts: number, error: unknown): void {
+  laneRetrying(lane: Lane<Member>, attempts: number, error: unknown): void {
     this.laneRestarting(lane);
     const message = error instanceof Error ? error.message : String(error);
     for (const member of lane.members) member.retry = { attempts, error: message, since: member.retry?.since ?? new Date().toISOString() };
@@ -358,7 +337,7 @@ export class ProjectionRunner {
   }
 
   /** @internal The lane reached the head: indexes left out by a reset are built, then the projections count as running. */
-  async laneRunning(lane: Lane): Promise<void> {
+  async laneRunning(lane: Lane<Member>): Promise<void> {
     const members = [...lane.members];
     await this.buildIndexes(members);
     for (const member of members) if (member.state === 'catching_up' && lane.members.has(member)) member.state = 'running';
@@ -370,7 +349,7 @@ export class ProjectionRunner {
    * last windows, rather than after them (the few commits left maintain them). Only where positions
    * count events, so that the distance is known.
    */
-  async buildIndexesNearHead(lane: Lane, from: Position): Promise<void> {
+  async buildIndexesNearHead(lane: Lane<Member>, from: Position): Promise<void> {
     if (!this.densePositions || ![...lane.members].some((m) => m.indexesPending)) return;
     const head = await this.store.headPosition();
     if (head && head.commit - from.commit < BigInt(Math.ceil(this.maxBatchSize * 1.5))) await this.buildIndexes([...lane.members]);
@@ -390,7 +369,7 @@ export class ProjectionRunner {
   }
 
   /** @internal */
-  laneStopped(lane: Lane): void {
+  laneStopped(lane: Lane<Member>): void {
     this.lanes.delete(lane);
   }
 

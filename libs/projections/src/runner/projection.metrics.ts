@@ -1,5 +1,5 @@
 import { Counter, Gauge, register } from 'prom-client';
-import type { ProjectionState, ProjectionStatus } from './projection-runner';
+import type { ProjectionState, ProjectionStatus } from './projection-status';
 
 /** What the gauges read at scrape time: the status of every running runner's projections. */
 export interface StatusSource {

@@ -41,4 +41,15 @@ describe('decodeLeadEvent', () => {
   it('passes over events of other streams', () => {
     expect(decodeLeadEvent(recorded('scoring-models', { leadId: 'L1' }))).toBeNull();
   });
+
+  it('reads through the schema version in the metadata: one this code does not know makes the event undecodable', () => {
+    const data = { leadId: 'L1', activityType: 'webinar', activityAt: '2025-02-27T09:00:00.000Z' };
+    expect(decodeLeadEvent(recorded('lead-L1', data, { schemaVersion: 1 }))).toMatchObject({ type: 'ActivityRecorded', data });
+    expect(decodeLeadEvent(recorded('lead-L1', data, { schemaVersion: 2 }))).toEqual({
+      undecodable: true,
+      type: 'ActivityRecorded',
+      unknownType: false,
+      message: 'Cannot read event of type "ActivityRecorded": schema version 2 is not one this code reads (1 to 1)',
+    });
+  });
 });

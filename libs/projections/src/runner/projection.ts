@@ -1,4 +1,12 @@
-import { isLeadEventType, LEAD_STREAM_PREFIX, parseLeadEvent, type LeadEvent, type LeadEventType, type LeadStatus } from '@lead/domain';
+import {
+  isLeadEventType,
+  LEAD_EVENT_TYPES,
+  LEAD_STREAM_PREFIX,
+  parseLeadEvent,
+  storedSchemaVersion,
+  type LeadEvent,
+  type LeadEventType,
+} from '@lead/domain';
 import { formatPosition, type EventMetadata, type Position, type RecordedEvent } from '@lead/event-store';
 import type { CollectionSpec } from '../read-store/read-store.port';
 import type { ProjectionTx } from './projection-tx';
@@ -54,42 +62,8 @@ export interface ProjectionDefinition {
   apply(event: AnyLeadEventEnvelope, tx: ProjectionTx): void;
 }
 
-const EVERY_TYPE: Record<LeadEventType, true> = {
-  LeadCaptured: true,
-  ContactDetailsCorrected: true,
-  NeedConfirmed: true,
-  BudgetVerified: true,
-  DecisionMakerReached: true,
-  ActivityRecorded: true,
-  LeadScored: true,
-  LeadQualified: true,
-  LeadAssigned: true,
-  SentToNurture: true,
-  LeadReactivated: true,
-  Disqualified: true,
-  HandedToSales: true,
-  SaleWon: true,
-  SaleLost: true,
-  DuplicateMerged: true,
-  PersonalDataErased: true,
-};
-
-/** The whole vocabulary (a Record, so that a new event type does not compile until it is listed here). */
-export const ALL_LEAD_EVENT_TYPES: ReadonlySet<LeadEventType> = new Set(Object.keys(EVERY_TYPE) as LeadEventType[]);
-
-/** Status after each event, as the decider derives it; events absent from the table do not change the status. */
-export const STATUS_AFTER: Readonly<Partial<Record<LeadEventType, LeadStatus>>> = {
-  LeadCaptured: 'open',
-  LeadQualified: 'qualified',
-  SentToNurture: 'nurturing',
-  LeadReactivated: 'open',
-  Disqualified: 'disqualified',
-  HandedToSales: 'handed_to_sales',
-  SaleWon: 'won',
-  SaleLost: 'lost',
-  DuplicateMerged: 'merged',
-  PersonalDataErased: 'erased',
-};
+/** The whole vocabulary, from the lifecycle table (which a new event type must join to compile). */
+export const ALL_LEAD_EVENT_TYPES: ReadonlySet<LeadEventType> = new Set(LEAD_EVENT_TYPES);
 
 /** A stored event in a lead stream that cannot be read as a lead event. */
 export interface UndecodableEvent {
@@ -114,8 +88,7 @@ export function decodeLeadEvent(recorded: RecordedEvent): AnyLeadEventEnvelope |
   if (!isLeadEventType(type)) return { undecodable: true, type, unknownType: true, message: `"${type}" is not a lead event type` };
   try {
     const metadata = recorded.metadata ?? {};
-    const schemaVersion = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
-    const event = parseLeadEvent(type, recorded.data, schemaVersion);
+    const event = parseLeadEvent(type, recorded.data, storedSchemaVersion(metadata));
     const occurredAt = businessTime(metadata.occurredAt, recorded.recordedAt);
     return {
       type,

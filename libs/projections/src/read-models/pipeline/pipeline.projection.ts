@@ -1,7 +1,7 @@
 /**
  * Pipeline: one row per lead, where it stands now.
  *
- * - `stage`: the lead's status after its last event (the decider's table: captured → open, qualified,
+ * - `stage`: the lead's status after its last event (`LEAD_LIFECYCLE` in lead-domain: captured → open, qualified,
  *   nurturing, reactivated → open, disqualified, handed_to_sales, won, lost, merged, erased).
  * - `owner` / `segment`: from the last LeadAssigned (segment only when the event names one);
  *   HandedToSales with an owner also sets the owner.
@@ -18,9 +18,9 @@
  * Query: filter by stage, owner, segment, temperature, channel (equality); sort by score (descending,
  * unscored last) or lastActivityAt (descending); keyset pagination with an opaque cursor, limit ≤ 200.
  */
-import type { Channel, LeadKind, LeadStatus, Origin, Temperature } from '@lead/domain';
+import { LEAD_LIFECYCLE, type Channel, type LeadKind, type LeadStatus, type Origin, type Temperature } from '@lead/domain';
 import type { ReadStore } from '../../read-store/read-store.port';
-import { ALL_LEAD_EVENT_TYPES, isoTime, STATUS_AFTER, type AnyLeadEventEnvelope, type ProjectionDefinition } from '../../runner/projection';
+import { ALL_LEAD_EVENT_TYPES, isoTime, type AnyLeadEventEnvelope, type ProjectionDefinition } from '../../runner/projection';
 import type { ProjectionTx } from '../../runner/projection-tx';
 import { decodeCursor, encodeCursor, pageSize, toPage, type Page } from '../paging';
 
@@ -168,7 +168,7 @@ function applyToPipeline(event: AnyLeadEventEnvelope, tx: ProjectionTx): void {
     default:
       break;
   }
-  const stage = STATUS_AFTER[event.type];
+  const stage = LEAD_LIFECYCLE[event.type];
   if (stage) lead.stage = stage;
   if (event.type !== 'LeadScored' && event.occurredAt > lead.lastActivityAt) lead.lastActivityAt = event.occurredAt;
   lead.revision = event.revision;
