@@ -3,11 +3,10 @@ import { SqliteEventStore, type EventStore } from '@lead/event-store';
 import { PolicyReactor, loadRoutingConfigFile } from '@lead/policies';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { createApp } from '../../apps/api/src/app.factory';
-import { listen, type HttpAnswer } from '../support/http';
+import { startAuthedApp } from '../support/authed-app';
+import type { HttpAnswer } from '../support/http';
 
 const routing = loadRoutingConfigFile(resolve(__dirname, '..', '..', 'libs', 'lead-policies', 'config', 'routing.yaml'));
-const as = (actor: string) => ({ 'x-actor': actor });
 
 const lead = (email: string, extra: object = {}) => ({
   kind: 'B2B',
@@ -31,15 +30,17 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, what: 
 describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   let app: INestApplication;
   let store: EventStore;
-  let http: Awaited<ReturnType<typeof listen>>;
+  let http: Awaited<ReturnType<typeof startAuthedApp>>['http'];
+  let as: (name: string) => Record<string, string>;
 
   beforeAll(async () => {
     store = new SqliteEventStore({ path: ':memory:' });
-    app = await createApp(
-      { eventStore: store, policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 } },
-      { logger: false },
-    );
-    http = await listen(app);
+    const started = await startAuthedApp({
+      eventStore: store,
+      policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 },
+    });
+    ({ app, http, as } = started);
+    await started.createKeys({ ana: ['writer'], web: ['writer'], maria: ['admin', 'analyst'] });
   });
   afterAll(async () => {
     await app?.close();
@@ -73,15 +74,15 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('whitepaper, form and booked call, with need, budget and decision maker ⇒ handed to the crm category manager, every step explained', async () => {
-    const captured = await http.post('/leads', lead('ana.pop@acme.ro'), as('user:ana'));
+    const captured = await http.post('/leads', lead('ana.pop@acme.ro'), as('ana'));
     expect(captured.status).toBe(201);
     const id = captured.body.leadId as string;
     for (const type of ['whitepaper_download', 'contact_form', 'call_booked']) {
-      expect((await http.post(`/leads/${id}/activities`, { type }, as('service:web'))).status).toBe(200);
+      expect((await http.post(`/leads/${id}/activities`, { type }, as('web'))).status).toBe(200);
     }
-    expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('user:ana'))).status).toBe(200);
-    expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('user:ana'))).status).toBe(200);
-    expect((await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('user:ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('ana'))).status).toBe(200);
 
     const handed = await eventually(async () => {
       const res = await http.get(`/leads/${id}`);
@@ -145,7 +146,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     });
 
     expect(new Set(events.map((e) => e.metadata.actor))).toEqual(
-      new Set(['user:ana', 'service:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']),
+      new Set(['key:ana', 'key:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']),
     );
 
     const score = await http.get(`/leads/${id}/score`);
@@ -159,12 +160,12 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       await http.post(
         '/leads',
         lead('radu@beta.ro', { company: { name: 'Beta SA', industry: 'software', annualRevenue: 20_000_000 } }),
-        as('user:ana'),
+        as('ana'),
       )
     ).body.leadId;
-    await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'CRM' }, as('user:ana'));
-    await http.post(`/leads/${id}/budget`, { amount: 5000, currency: 'EUR' }, as('user:ana'));
-    await http.post(`/leads/${id}/decision-maker`, { name: 'Radu', role: 'CTO' }, as('user:ana'));
+    await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'CRM' }, as('ana'));
+    await http.post(`/leads/${id}/budget`, { amount: 5000, currency: 'EUR' }, as('ana'));
+    await http.post(`/leads/${id}/decision-maker`, { name: 'Radu', role: 'CTO' }, as('ana'));
     const assigned = await eventually(async () => (await history(id)).find((e) => e.type === 'LeadAssigned'), 'the assignment');
     expect(assigned.data).toMatchObject({ owner: routing.categories.crm.managers[1], rule: 'category:crm:round-robin', segment: 'A' });
     // Not hot: it stays qualified with its category manager, not handed over.
@@ -177,15 +178,15 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       await http.post(
         '/leads',
         lead('ion@gamma.ro', { contact: { name: 'Ion', email: 'ion@gamma.ro', phone: '+40 721 000 111' } }),
-        as('user:ana'),
+        as('ana'),
       )
     ).body.leadId;
     const commandId = randomUUID();
-    const byEmail = await http.post('/leads', { ...lead(' ION@Gamma.ro '), commandId }, as('user:ana'));
+    const byEmail = await http.post('/leads', { ...lead(' ION@Gamma.ro '), commandId }, as('ana'));
     expect(byEmail.status).toBe(422);
     expect(byEmail.body).toMatchObject({ code: 'rule_refused', rule: 'capture.duplicate', existingLeadId: first });
     expect(byEmail.body.message).toContain(first);
-    const byPhone = await http.post('/leads', lead('other@gamma.ro', { contact: { name: 'Ion', phone: '+40721000111' } }), as('user:ana'));
+    const byPhone = await http.post('/leads', lead('other@gamma.ro', { contact: { name: 'Ion', phone: '+40721000111' } }), as('ana'));
     expect(byPhone.body).toMatchObject({ rule: 'capture.duplicate', existingLeadId: first });
     const all = await store.readAll();
     expect(all.filter((e) => (e.metadata as { commandId?: string }).commandId === commandId)).toEqual([]);
@@ -196,7 +197,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     const invalid = await put(
       '/scoring/model',
       { source: 'version: "x"\nthresholds: { hot: 10, warm: 50 }\nengagement: { call_booked: { points: "many" } }\n' },
-      as('user:maria'),
+      as('maria'),
     );
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual(
@@ -215,22 +216,22 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
         },
       ]),
     );
-    const same = await put('/scoring/model', { source: current.source }, as('user:maria'));
+    const same = await put('/scoring/model', { source: current.source }, as('maria'));
     expect(same.body).toMatchObject({ version: '2026.1', activated: false });
-    const reused = await put('/scoring/model', { source: current.source.replace('hot: 100', 'hot: 90') }, as('user:maria'));
+    const reused = await put('/scoring/model', { source: current.source.replace('hot: 100', 'hot: 90') }, as('maria'));
     expect(reused.body).toMatchObject({ code: 'rule_refused', rule: 'scoring_model.version_reused' });
 
-    const id = (await http.post('/leads', lead('new@delta.ro'), as('user:ana'))).body.leadId;
+    const id = (await http.post('/leads', lead('new@delta.ro'), as('ana'))).body.leadId;
     await eventually(async () => (await history(id)).some((e) => e.type === 'LeadScored'), 'the first score');
     const next = current.source
       .replace('version: "2026.1"', 'version: "2026.2"')
       .replace('hot: 100', 'hot: 40')
       .replace('warm: 50', 'warm: 30');
-    const activated = await put('/scoring/model', { source: next }, as('user:maria'));
+    const activated = await put('/scoring/model', { source: next }, as('maria'));
     expect(activated.body).toMatchObject({ version: '2026.2', activated: true, previousVersion: '2026.1' });
     expect((await http.get('/scoring/model')).body).toMatchObject({
       version: '2026.2',
-      actor: 'user:maria',
+      actor: 'key:maria',
       model: { thresholds: { hot: 40, warm: 30 } },
     });
 
@@ -242,7 +243,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('retrains the predictive model only once the history has outcomes to learn from', async () => {
-    const res = await http.post('/scoring/predictive/retrain', {}, as('user:maria'));
+    const res = await http.post('/scoring/predictive/retrain', {}, as('maria'));
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
       code: 'rule_refused',
