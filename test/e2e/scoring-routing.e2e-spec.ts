@@ -56,7 +56,12 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     return { status: res.status, body: (await res.json()) as HttpAnswer['body'] };
   };
   const history = async (id: string) =>
-    (await http.get(`/leads/${id}/history`)).body.events as { type: string; data: HttpAnswer['body']; metadata: HttpAnswer['body'] }[];
+    (await http.get(`/leads/${id}/history`)).body.events as {
+      type: string;
+      data: HttpAnswer['body'];
+      metadata: HttpAnswer['body'];
+      by: HttpAnswer['body'];
+    }[];
 
   it('activates the default model on the first start and serves it', async () => {
     const model = await eventually(async () => {
@@ -102,6 +107,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     for (const s of scores) {
       expect(s.metadata.actor).toBe('policy:scoring');
       expect(s.data.modelVersion).toBe('2026.1');
+      expect(s.by).toEqual({ actor: 'policy:scoring', actorKind: 'policy', modelVersion: '2026.1' });
       // Every rule's contribution is listed and they add up to the total.
       expect(s.data.breakdown.reduce((sum: number, c: { points: number }) => sum + c.points, 0)).toBe(s.data.total);
       expect(s.data.breakdown.map((c: { rule: string }) => c.rule)).toEqual(
@@ -136,6 +142,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       segment: 'B',
     });
     expect(byId.get(assigned.metadata.causationId)?.type).toBe('LeadQualified');
+    expect(assigned.by).toEqual({ actor: 'policy:category-routing', actorKind: 'policy', rule: 'category:crm:round-robin' });
 
     const handOff = events.find((e) => e.type === 'HandedToSales')!;
     expect(handOff.metadata.actor).toBe('policy:hot-hand-off');
