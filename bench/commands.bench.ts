@@ -63,18 +63,32 @@ export async function benchCommandsInProcess(file: string, workers = 64, seconds
   return rate;
 }
 
-/** Starts the real API in a child process (so client and server do not share a core) and drives it over HTTP. */
+/** The bootstrap admin secret of the benchmark's server (it holds the writer role too). */
+const BENCH_KEY = 'lle_bench-admin-secret-0123456789abcdefghij';
+
+/**
+ * Starts the real API in a child process (so client and server do not share a core) and drives it over HTTP,
+ * with authentication on (every command carries an API key) or AUTH=off.
+ */
 export async function benchCommandsOverHttp(
   file: string,
-  workers = 32,
-  seconds = 5,
+  { auth = 'on', workers = 32, seconds = 5 }: { auth?: 'on' | 'off'; workers?: number; seconds?: number } = {},
 ): Promise<{ commands: number; trivialRequests: number }> {
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'http-server.bench-child.ts')],
     {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, SQLITE_PATH: file, POLICY_SQLITE_PATH: `${file}.policies`, PORT: '0', POLICIES: 'off' },
+      env: {
+        ...process.env,
+        SQLITE_PATH: file,
+        POLICY_SQLITE_PATH: `${file}.policies`,
+        AUTH_SQLITE_PATH: `${file}.auth`,
+        AUTH: auth,
+        LEADS_ADMIN_KEY: BENCH_KEY,
+        PORT: '0',
+        POLICIES: 'off',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -88,6 +102,7 @@ export async function benchCommandsOverHttp(
     });
     // node:http with keep-alive costs the client far less CPU than fetch, so the server, not the load generator, is measured.
     const agent = new Agent({ keepAlive: true, maxSockets: workers });
+    const credential: Record<string, string> = auth === 'on' ? { authorization: `Bearer ${BENCH_KEY}` } : {};
     const request = (method: string, path: string, body?: unknown) =>
       new Promise<{ status: number; json: CommandResult }>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -99,8 +114,8 @@ export async function benchCommandsOverHttp(
             method,
             agent,
             headers: payload
-              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-actor': 'service:bench' }
-              : {},
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...credential }
+              : credential,
           },
           (res) => {
             const chunks: Buffer[] = [];
@@ -151,7 +166,16 @@ export async function benchCommands(
     ];
   }
   const inProcess = await benchCommandsInProcess(join(dir, 'commands-in-process.sqlite'));
-  const http = await benchCommandsOverHttp(join(dir, 'commands-http.sqlite'));
+  // Off, on, on, off: each mode's mean sits at the same point in time, so drift on a shared machine cancels out.
+  const runs: { auth: 'on' | 'off'; result: { commands: number; trivialRequests: number } }[] = [];
+  for (const [i, auth] of (['off', 'on', 'on', 'off'] as const).entries())
+    runs.push({ auth, result: await benchCommandsOverHttp(join(dir, `commands-http-${i}.sqlite`), { auth }) });
+  const mean = (auth: 'on' | 'off', pick: (r: { commands: number; trivialRequests: number }) => number) => {
+    const of = runs.filter((r) => r.auth === auth).map((r) => pick(r.result));
+    return of.reduce((a, b) => a + b, 0) / of.length;
+  };
+  const http = { commands: mean('on', (r) => r.commands), trivialRequests: mean('on', (r) => r.trivialRequests) };
+  const authOff = mean('off', (r) => r.commands);
   const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
   return [
     {
@@ -161,10 +185,15 @@ export async function benchCommands(
       comparedWith: `raw one-event SQLite transactions (${pct(inProcess, rawOneEventTps)})`,
     },
     {
-      name: 'commands over HTTP (32 concurrent clients)',
+      name: 'commands over HTTP, API key on every request (32 concurrent clients)',
       value: http.commands,
       unit: 'commands/s',
-      comparedWith: `trivial GET /health on the same server (${pct(http.commands, http.trivialRequests)})`,
+      comparedWith: `trivial GET /health on the same server (${pct(http.commands, http.trivialRequests)}); AUTH=off in the same run (${pct(http.commands, authOff)})`,
+    },
+    {
+      name: 'commands over HTTP, AUTH=off (32 concurrent clients)',
+      value: authOff,
+      unit: 'commands/s',
     },
     { name: 'HTTP server limit: GET /health (32 concurrent clients)', value: http.trivialRequests, unit: 'requests/s' },
   ];

@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { EventStore } from '@lead/event-store';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../apps/api/src/app.factory';
-import { listen } from '../support/http';
+import { startAuthedApp } from '../support/authed-app';
 import { describeForStore, eventStoreCases } from '../support/test-event-stores';
 
 const b2bLead = {
@@ -12,19 +11,20 @@ const b2bLead = {
   source: { channel: 'web_form', origin: 'organic_search', campaign: 'crm-2026' },
   need: 'CRM for 40 sales reps',
 };
-const as = (actor: string) => ({ 'x-actor': actor });
 
 for (const storeCase of eventStoreCases()) {
   describeForStore(storeCase, () => {
     let app: INestApplication;
     let store: EventStore;
     let close: () => Promise<void>;
-    let http: Awaited<ReturnType<typeof listen>>;
+    let http: Awaited<ReturnType<typeof startAuthedApp>>['http'];
+    let as: (name: string) => Record<string, string>;
 
     beforeAll(async () => {
       ({ store, close } = await storeCase.open());
-      app = await createApp({ eventStore: store }, { logger: false });
-      http = await listen(app);
+      const started = await startAuthedApp({ eventStore: store });
+      ({ app, http, as } = started);
+      await started.createKeys({ ana: ['writer'], maria: ['writer'], ion: ['writer'] });
     });
     afterAll(async () => {
       await app?.close();
@@ -34,13 +34,13 @@ for (const storeCase of eventStoreCases()) {
     /** Everything the store holds for the engine, to show a refusal wrote nothing. */
     const snapshot = async () => (await store.readAll({ maxCount: 100_000 })).map((e) => e.id).join(',');
     const capture = async (body: object = b2bLead) => {
-      const res = await http.post('/leads', body, as('user:ana'));
+      const res = await http.post('/leads', body, as('ana'));
       expect(res.status).toBe(201);
       return res.body.leadId as string;
     };
 
     it('runs a lead through its whole life: capture → need → budget → decision maker ⇒ qualified → hand-off → won', async () => {
-      const captured = await http.post('/leads', b2bLead, as('user:ana'));
+      const captured = await http.post('/leads', b2bLead, as('ana'));
       expect(captured.status).toBe(201);
       expect(captured.body).toEqual({
         leadId: expect.any(String),
@@ -50,20 +50,21 @@ for (const storeCase of eventStoreCases()) {
       });
       const id = captured.body.leadId;
 
-      expect(
-        (await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('user:ana'))).body,
-      ).toMatchObject({ revision: 1, events: ['NeedConfirmed'] });
-      expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('user:ana'))).body).toMatchObject({
+      expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('ana'))).body).toMatchObject({
+        revision: 1,
+        events: ['NeedConfirmed'],
+      });
+      expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('ana'))).body).toMatchObject({
         revision: 2,
         events: ['BudgetVerified'],
       });
-      const third = await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('user:ana'));
+      const third = await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('ana'));
       expect(third.status).toBe(200);
       expect(third.body).toMatchObject({ revision: 4, events: ['DecisionMakerReached', 'LeadQualified'] });
 
-      const handed = await http.post(`/leads/${id}/hand-to-sales`, { owner: 'maria' }, as('user:ana'));
+      const handed = await http.post(`/leads/${id}/hand-to-sales`, { owner: 'maria' }, as('ana'));
       expect(handed.body).toMatchObject({ revision: 5, events: ['HandedToSales'] });
-      const won = await http.post(`/leads/${id}/sale-outcome`, { outcome: 'won', amount: 18000, currency: 'EUR' }, as('user:maria'));
+      const won = await http.post(`/leads/${id}/sale-outcome`, { outcome: 'won', amount: 18000, currency: 'EUR' }, as('maria'));
       expect(won.body).toMatchObject({ leadId: id, revision: 6, events: ['SaleWon'] });
 
       const lead = await http.get(`/leads/${id}`);
@@ -99,25 +100,22 @@ for (const storeCase of eventStoreCases()) {
         commandId: expect.any(String),
         correlationId: first.metadata.commandId,
         causationId: first.metadata.commandId,
-        actor: 'user:ana',
+        actor: 'key:ana',
+        actorKind: 'api_key',
         occurredAt: expect.any(String),
         schemaVersion: 1,
       });
       // The qualification was decided by the same command that brought the third fact.
       expect(qualified.metadata.commandId).toBe(dm.metadata.commandId);
       expect(qualified.data).toMatchObject({ how: 'automatic', facts: { decisionMaker: { name: 'Ion Rusu', role: 'CEO' } } });
-      expect(history.body.events.at(-1).metadata.actor).toBe('user:maria');
+      expect(history.body.events.at(-1).metadata.actor).toBe('key:maria');
       const positions = history.body.events.map((e: { position: string }) => BigInt(e.position.split('/')[0]));
       expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
     });
 
     it('keeps the reason of a disqualification in the history, and the lead can come back', async () => {
       const id = await capture();
-      const res = await http.post(
-        `/leads/${id}/disqualify`,
-        { reason: 'insufficient_budget', note: 'max 500 EUR this year' },
-        as('user:ion'),
-      );
+      const res = await http.post(`/leads/${id}/disqualify`, { reason: 'insufficient_budget', note: 'max 500 EUR this year' }, as('ion'));
       expect(res.body).toMatchObject({ revision: 1, events: ['Disqualified'] });
 
       const history = await http.get(`/leads/${id}/history`);
@@ -126,7 +124,7 @@ for (const storeCase of eventStoreCases()) {
         type: 'Disqualified',
         revision: 1,
         data: { leadId: id, reason: 'insufficient_budget', note: 'max 500 EUR this year' },
-        metadata: { actor: 'user:ion' },
+        metadata: { actor: 'key:ion', actorKind: 'api_key' },
       });
       expect((await http.get(`/leads/${id}`)).body).toMatchObject({
         status: 'disqualified',

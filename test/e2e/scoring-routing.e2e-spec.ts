@@ -3,11 +3,10 @@ import { SqliteEventStore, type EventStore } from '@lead/event-store';
 import { PolicyReactor, loadRoutingConfigFile } from '@lead/policies';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { createApp } from '../../apps/api/src/app.factory';
-import { listen, type HttpAnswer } from '../support/http';
+import { startAuthedApp } from '../support/authed-app';
+import type { HttpAnswer } from '../support/http';
 
 const routing = loadRoutingConfigFile(resolve(__dirname, '..', '..', 'libs', 'lead-policies', 'config', 'routing.yaml'));
-const as = (actor: string) => ({ 'x-actor': actor });
 
 const lead = (email: string, extra: object = {}) => ({
   kind: 'B2B',
@@ -31,15 +30,17 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, what: 
 describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   let app: INestApplication;
   let store: EventStore;
-  let http: Awaited<ReturnType<typeof listen>>;
+  let http: Awaited<ReturnType<typeof startAuthedApp>>['http'];
+  let as: (name: string) => Record<string, string>;
 
   beforeAll(async () => {
     store = new SqliteEventStore({ path: ':memory:' });
-    app = await createApp(
-      { eventStore: store, policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 } },
-      { logger: false },
-    );
-    http = await listen(app);
+    const started = await startAuthedApp({
+      eventStore: store,
+      policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 },
+    });
+    ({ app, http, as } = started);
+    await started.createKeys({ ana: ['writer'], web: ['writer'], maria: ['admin', 'analyst'] });
   });
   afterAll(async () => {
     await app?.close();
@@ -55,7 +56,12 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     return { status: res.status, body: (await res.json()) as HttpAnswer['body'] };
   };
   const history = async (id: string) =>
-    (await http.get(`/leads/${id}/history`)).body.events as { type: string; data: HttpAnswer['body']; metadata: HttpAnswer['body'] }[];
+    (await http.get(`/leads/${id}/history`)).body.events as {
+      type: string;
+      data: HttpAnswer['body'];
+      metadata: HttpAnswer['body'];
+      by: HttpAnswer['body'];
+    }[];
 
   it('activates the default model on the first start and serves it', async () => {
     const model = await eventually(async () => {
@@ -73,15 +79,15 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('whitepaper, form and booked call, with need, budget and decision maker ⇒ handed to the crm category manager, every step explained', async () => {
-    const captured = await http.post('/leads', lead('ana.pop@acme.ro'), as('user:ana'));
+    const captured = await http.post('/leads', lead('ana.pop@acme.ro'), as('ana'));
     expect(captured.status).toBe(201);
     const id = captured.body.leadId as string;
     for (const type of ['whitepaper_download', 'contact_form', 'call_booked']) {
-      expect((await http.post(`/leads/${id}/activities`, { type }, as('service:web'))).status).toBe(200);
+      expect((await http.post(`/leads/${id}/activities`, { type }, as('web'))).status).toBe(200);
     }
-    expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('user:ana'))).status).toBe(200);
-    expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('user:ana'))).status).toBe(200);
-    expect((await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('user:ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/need`, { need: 'CRM for 40 sales reps', productLine: 'crm' }, as('ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/budget`, { amount: 20000, currency: 'EUR' }, as('ana'))).status).toBe(200);
+    expect((await http.post(`/leads/${id}/decision-maker`, { name: 'Ion Rusu', role: 'CEO' }, as('ana'))).status).toBe(200);
 
     const handed = await eventually(async () => {
       const res = await http.get(`/leads/${id}`);
@@ -101,6 +107,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     for (const s of scores) {
       expect(s.metadata.actor).toBe('policy:scoring');
       expect(s.data.modelVersion).toBe('2026.1');
+      expect(s.by).toEqual({ actor: 'policy:scoring', actorKind: 'policy', modelVersion: '2026.1' });
       // Every rule's contribution is listed and they add up to the total.
       expect(s.data.breakdown.reduce((sum: number, c: { points: number }) => sum + c.points, 0)).toBe(s.data.total);
       expect(s.data.breakdown.map((c: { rule: string }) => c.rule)).toEqual(
@@ -135,6 +142,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       segment: 'B',
     });
     expect(byId.get(assigned.metadata.causationId)?.type).toBe('LeadQualified');
+    expect(assigned.by).toEqual({ actor: 'policy:category-routing', actorKind: 'policy', rule: 'category:crm:round-robin' });
 
     const handOff = events.find((e) => e.type === 'HandedToSales')!;
     expect(handOff.metadata.actor).toBe('policy:hot-hand-off');
@@ -145,7 +153,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     });
 
     expect(new Set(events.map((e) => e.metadata.actor))).toEqual(
-      new Set(['user:ana', 'service:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']),
+      new Set(['key:ana', 'key:web', 'policy:scoring', 'policy:category-routing', 'policy:hot-hand-off']),
     );
 
     const score = await http.get(`/leads/${id}/score`);
@@ -159,12 +167,12 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       await http.post(
         '/leads',
         lead('radu@beta.ro', { company: { name: 'Beta SA', industry: 'software', annualRevenue: 20_000_000 } }),
-        as('user:ana'),
+        as('ana'),
       )
     ).body.leadId;
-    await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'CRM' }, as('user:ana'));
-    await http.post(`/leads/${id}/budget`, { amount: 5000, currency: 'EUR' }, as('user:ana'));
-    await http.post(`/leads/${id}/decision-maker`, { name: 'Radu', role: 'CTO' }, as('user:ana'));
+    await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'CRM' }, as('ana'));
+    await http.post(`/leads/${id}/budget`, { amount: 5000, currency: 'EUR' }, as('ana'));
+    await http.post(`/leads/${id}/decision-maker`, { name: 'Radu', role: 'CTO' }, as('ana'));
     const assigned = await eventually(async () => (await history(id)).find((e) => e.type === 'LeadAssigned'), 'the assignment');
     expect(assigned.data).toMatchObject({ owner: routing.categories.crm.managers[1], rule: 'category:crm:round-robin', segment: 'A' });
     // Not hot: it stays qualified with its category manager, not handed over.
@@ -177,15 +185,15 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
       await http.post(
         '/leads',
         lead('ion@gamma.ro', { contact: { name: 'Ion', email: 'ion@gamma.ro', phone: '+40 721 000 111' } }),
-        as('user:ana'),
+        as('ana'),
       )
     ).body.leadId;
     const commandId = randomUUID();
-    const byEmail = await http.post('/leads', { ...lead(' ION@Gamma.ro '), commandId }, as('user:ana'));
+    const byEmail = await http.post('/leads', { ...lead(' ION@Gamma.ro '), commandId }, as('ana'));
     expect(byEmail.status).toBe(422);
     expect(byEmail.body).toMatchObject({ code: 'rule_refused', rule: 'capture.duplicate', existingLeadId: first });
     expect(byEmail.body.message).toContain(first);
-    const byPhone = await http.post('/leads', lead('other@gamma.ro', { contact: { name: 'Ion', phone: '+40721000111' } }), as('user:ana'));
+    const byPhone = await http.post('/leads', lead('other@gamma.ro', { contact: { name: 'Ion', phone: '+40721000111' } }), as('ana'));
     expect(byPhone.body).toMatchObject({ rule: 'capture.duplicate', existingLeadId: first });
     const all = await store.readAll();
     expect(all.filter((e) => (e.metadata as { commandId?: string }).commandId === commandId)).toEqual([]);
@@ -196,7 +204,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
     const invalid = await put(
       '/scoring/model',
       { source: 'version: "x"\nthresholds: { hot: 10, warm: 50 }\nengagement: { call_booked: { points: "many" } }\n' },
-      as('user:maria'),
+      as('maria'),
     );
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual(
@@ -215,22 +223,22 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
         },
       ]),
     );
-    const same = await put('/scoring/model', { source: current.source }, as('user:maria'));
+    const same = await put('/scoring/model', { source: current.source }, as('maria'));
     expect(same.body).toMatchObject({ version: '2026.1', activated: false });
-    const reused = await put('/scoring/model', { source: current.source.replace('hot: 100', 'hot: 90') }, as('user:maria'));
+    const reused = await put('/scoring/model', { source: current.source.replace('hot: 100', 'hot: 90') }, as('maria'));
     expect(reused.body).toMatchObject({ code: 'rule_refused', rule: 'scoring_model.version_reused' });
 
-    const id = (await http.post('/leads', lead('new@delta.ro'), as('user:ana'))).body.leadId;
+    const id = (await http.post('/leads', lead('new@delta.ro'), as('ana'))).body.leadId;
     await eventually(async () => (await history(id)).some((e) => e.type === 'LeadScored'), 'the first score');
     const next = current.source
       .replace('version: "2026.1"', 'version: "2026.2"')
       .replace('hot: 100', 'hot: 40')
       .replace('warm: 50', 'warm: 30');
-    const activated = await put('/scoring/model', { source: next }, as('user:maria'));
+    const activated = await put('/scoring/model', { source: next }, as('maria'));
     expect(activated.body).toMatchObject({ version: '2026.2', activated: true, previousVersion: '2026.1' });
     expect((await http.get('/scoring/model')).body).toMatchObject({
       version: '2026.2',
-      actor: 'user:maria',
+      actor: 'key:maria',
       model: { thresholds: { hot: 40, warm: 30 } },
     });
 
@@ -242,7 +250,7 @@ describe('scoring, routing and nurture over HTTP (embedded SQLite)', () => {
   });
 
   it('retrains the predictive model only once the history has outcomes to learn from', async () => {
-    const res = await http.post('/scoring/predictive/retrain', {}, as('user:maria'));
+    const res = await http.post('/scoring/predictive/retrain', {}, as('maria'));
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
       code: 'rule_refused',

@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { SqliteEventStore } from '@lead/event-store';
 import { ProjectionRunner, ProjectionsHealth } from '@lead/projections';
-import { createApp } from '../../apps/api/src/app.factory';
-import { listen } from '../support/http';
+import { startAuthedApp } from '../support/authed-app';
 
 const b2bLead = {
   kind: 'B2B',
@@ -12,22 +11,21 @@ const b2bLead = {
 };
 
 /** The app itself, on a store handed in, with a short read-your-writes wait so the timeout case is quick. */
-function createHost(store: SqliteEventStore): Promise<INestApplication> {
-  return createApp(
-    { eventStore: store, projections: { readStore: { kind: 'sqlite', path: ':memory:' }, minPositionWaitMs: 300 } },
-    { logger: false },
-  );
+function createHost(store: SqliteEventStore) {
+  return startAuthedApp({ eventStore: store, projections: { readStore: { kind: 'sqlite', path: ':memory:' }, minPositionWaitMs: 300 } });
 }
 
 describe('read models over HTTP', () => {
   let store: SqliteEventStore;
   let app: INestApplication;
-  let http: Awaited<ReturnType<typeof listen>>;
+  let http: Awaited<ReturnType<typeof createHost>>['http'];
+  let as: (name: string) => Record<string, string>;
 
   beforeAll(async () => {
     store = new SqliteEventStore({ path: ':memory:', pollIntervalMs: 20 });
-    app = await createHost(store);
-    http = await listen(app);
+    const started = await createHost(store);
+    ({ app, http, as } = started);
+    await started.createKeys({ ana: ['writer'], bogdan: ['writer'] });
   });
   afterAll(async () => {
     await app?.close();
@@ -35,7 +33,7 @@ describe('read models over HTTP', () => {
   });
 
   it('reads its own writes: a query with the position a command returned sees that command', async () => {
-    const captured = await http.post('/leads', b2bLead, { 'x-actor': 'user:ana' });
+    const captured = await http.post('/leads', b2bLead, as('ana'));
     expect(captured.status).toBe(201);
     const id = captured.body.leadId;
     await http.post(`/leads/${id}/need`, { need: 'CRM', productLine: 'crm' });
@@ -67,19 +65,15 @@ describe('read models over HTTP', () => {
     });
     expect((await http.get(`/nurture-queue?dueAt=2098-12-31T00:00:00Z&minPosition=${nurtured.body.position}`)).body.items).toEqual([]);
 
-    const disqualified = await http.post(
-      `/leads/${id}/disqualify`,
-      { reason: 'no_need', note: 'bought elsewhere' },
-      { 'x-actor': 'user:bogdan' },
-    );
+    const disqualified = await http.post(`/leads/${id}/disqualify`, { reason: 'no_need', note: 'bought elsewhere' }, as('bogdan'));
     expect(disqualified.status).toBe(200);
-    const rows = await http.get(`/disqualifications?actor=user:bogdan&minPosition=${disqualified.body.position}`);
+    const rows = await http.get(`/disqualifications?actor=key:bogdan&minPosition=${disqualified.body.position}`);
     expect(rows.body.items).toEqual([
       expect.objectContaining({
         leadId: id,
         reason: 'no_need',
         note: 'bought elsewhere',
-        actor: 'user:bogdan',
+        actor: 'key:bogdan',
         facts: expect.objectContaining({ need: 'CRM' }),
       }),
     ]);

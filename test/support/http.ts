@@ -26,6 +26,7 @@ export async function listen(app: INestApplication) {
   };
   return {
     base,
+    send,
     get: (path: string, headers?: Record<string, string>) => send('GET', path, undefined, headers),
     post: (path: string, body?: unknown, headers?: Record<string, string>) => send('POST', path, body ?? {}, headers),
   };

@@ -25,6 +25,7 @@ export async function createApp(options: AppOptions = {}, { logger = true }: { l
       .setTitle('Lead lifecycle engine')
       .setDescription('Event-sourced lead lifecycle: commands are POSTs that append events; queries are GETs on views derived from them.')
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (lle_…) or a JWT of the identity provider' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
 import { registerFunnel } from './commands/funnel.command';
 import { registerImport } from './commands/import.command';
+import { registerKeys } from './commands/keys.command';
 import { registerProjections } from './commands/projections.command';
 import { registerScoring } from './commands/scoring.command';
 import { registerScoringHistory } from './commands/scoring-history.command';
@@ -10,12 +11,13 @@ import { registerScoringHistory } from './commands/scoring-history.command';
 // The command line for analysts and ops; it uses the same configuration as the API (EVENT_STORE, SQLITE_PATH, …).
 const program = new Command()
   .name('lead-engine')
-  .description('Lead lifecycle engine: audit, import, scoring, projections and funnel analysis on the event history')
+  .description('Lead lifecycle engine: audit, import, API keys, scoring, projections and funnel analysis on the event history')
   .showHelpAfterError();
 
 registerAudit(program);
 registerFunnel(program);
 registerImport(program);
+registerKeys(program);
 registerProjections(program);
 registerScoring(program);
 registerScoringHistory(program);

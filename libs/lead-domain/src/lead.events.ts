@@ -244,6 +244,8 @@ export type LeadEventType = LeadEvent['type'];
 /** Schema version of the engine's other events (claims, scoring models); a lead event's is leadEventSchemaVersion(type) (lead.upcasters.ts). */
 export const EVENT_SCHEMA_VERSION = 1;
 
+export type ActorKind = 'api_key' | 'jwt' | 'policy' | 'host' | 'anonymous';
+
 /** Metadata every stored event carries. */
 export type LeadEventMetadata = {
   eventId: string;
@@ -251,8 +253,12 @@ export type LeadEventMetadata = {
   correlationId: string;
   /** The command id for events a command caused; the triggering event id for reactions of a policy. */
   causationId: string;
-  /** "user:<name>", "service:<name>", "policy:<name>" or "anonymous". */
+  /** key:<keyName>, user:<subject>, policy:<name>, host:<id>; "anonymous" only with AUTH=off. */
   actor: string;
+  /** The kind of principal behind `actor`. */
+  actorKind?: ActorKind;
+  /** The person a `service` principal acted for (X-On-Behalf-Of); only then. */
+  onBehalfOf?: string;
   /** Business time: when it happened in the world (imports set it in the past). */
   occurredAt: string;
   schemaVersion: number;

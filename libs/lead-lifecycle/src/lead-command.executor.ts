@@ -23,7 +23,7 @@ import { deterministicUuid } from './deterministic-id';
 import { LeadEventAppended } from './lead-event-appended.event';
 import { LEAD_POLICY } from './lead-policy.token';
 import { LeadReader } from './lead.reader';
-import { splitOptions, type LeadCommandMessage } from './lead-command.message';
+import { normalizeActor, splitOptions, type CommandActor, type LeadCommandMessage } from './lead-command.message';
 import { commandMetrics } from './lead-lifecycle.metrics';
 
 /** A command as the glue hands it over: intent + options + who sends it. */
@@ -33,7 +33,7 @@ export interface LeadCommandRequest<T extends LeadCommand['type'] = LeadCommand[
   leadId?: string;
   data: Extract<LeadCommand, { type: T }>['data'];
   options: CommandOptions;
-  actor: string;
+  actor: CommandActor;
   /** For reactions of a policy: the id of the event that caused the command. */
   causationId?: string;
 }
@@ -80,6 +80,7 @@ export class LeadCommandExecutor {
     const commandId = request.options.commandId ?? randomUUID();
     const leadId = request.leadId ?? (request.options.commandId ? deterministicUuid(`lead:${commandId}`) : randomUUID());
     const streamId = leadStreamId(leadId);
+    const acting = normalizeActor(request.actor);
 
     for (let attempt = 1; ; attempt++) {
       const now = this.clock.now();
@@ -94,7 +95,7 @@ export class LeadCommandExecutor {
       }
 
       const occurredAt = request.options.occurredAt ? new Date(request.options.occurredAt) : now;
-      const command = { type: request.type, data: request.data, commandId, leadId, occurredAt, now, actor: request.actor } as LeadCommand;
+      const command = { type: request.type, data: request.data, commandId, leadId, occurredAt, now, actor: acting.actor } as LeadCommand;
       const events = decide(command, lead.state, this.policy);
       if (command.type === 'CaptureLead' && this.captureGuard) {
         // After decide (only a valid capture claims anything), before append (a refused one writes no lead).
@@ -103,7 +104,7 @@ export class LeadCommandExecutor {
           leadId,
           commandId,
           correlationId,
-          actor: request.actor,
+          actor: acting.actor,
           occurredAt,
           event: events[0] as LeadCaptured,
         });
@@ -134,7 +135,7 @@ export class LeadCommandExecutor {
         commandId,
         correlationId: request.options.correlationId ?? commandId,
         causationId: request.causationId ?? commandId,
-        actor: request.actor,
+        ...acting,
         occurredAt: occurredAt.toISOString(),
         schemaVersion: leadEventSchemaVersion(events[index].type),
       });

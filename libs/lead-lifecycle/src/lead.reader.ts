@@ -11,6 +11,7 @@ import {
   type LeadState,
 } from '@lead/domain';
 import { EVENT_STORE, formatPosition, type EventStore, type RecordedEvent } from '@lead/event-store';
+import { actorKindOf } from './lead-command.message';
 
 export interface LoadedLead {
   state: LeadState;
@@ -31,6 +32,30 @@ export interface HistoryEntry {
   occurredAt: string;
   /** When the store recorded the event. */
   recordedAt: string;
+  /** Who did this step: the actor, its kind, the person a service acted for; for a policy, its rule and model version. */
+  by: Attribution;
+}
+
+export interface Attribution {
+  actor: string;
+  actorKind: string;
+  onBehalfOf?: string;
+  rule?: string;
+  modelVersion?: string;
+}
+
+/** The answer to "who did this, and by which rule": read from the metadata and, for automatic steps, the event data. */
+export function attributionOf(data: unknown, metadata: Partial<LeadEventMetadata>): Attribution {
+  const actor = String(metadata.actor ?? 'unknown');
+  const d = (data ?? {}) as { rule?: unknown; modelVersion?: unknown; facts?: { scoringModelVersion?: unknown } };
+  const modelVersion = d.modelVersion ?? d.facts?.scoringModelVersion;
+  return {
+    actor,
+    actorKind: metadata.actorKind ?? actorKindOf(actor) ?? 'unknown',
+    ...(metadata.onBehalfOf ? { onBehalfOf: metadata.onBehalfOf } : {}),
+    ...(typeof d.rule === 'string' ? { rule: d.rule } : {}),
+    ...(typeof modelVersion === 'string' ? { modelVersion } : {}),
+  };
 }
 
 /** Reads a lead's stream and folds it; the stream is the persistence model, no repository in between. */
@@ -74,6 +99,7 @@ export class LeadReader {
       metadata: e.metadata as unknown as LeadEventMetadata,
       occurredAt: String((e.metadata as Partial<LeadEventMetadata>).occurredAt ?? e.recordedAt.toISOString()),
       recordedAt: e.recordedAt.toISOString(),
+      by: attributionOf(e.data, e.metadata as Partial<LeadEventMetadata>),
     }));
   }
 }

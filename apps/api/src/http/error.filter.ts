@@ -7,6 +7,14 @@ import {
   LeadValidationError,
   UnreadableEventError,
 } from '@lead/domain';
+import {
+  AccessDeniedError,
+  ApiKeyNameTakenError,
+  ApiKeyNotFoundError,
+  ApiKeyValidationError,
+  AuthenticationError,
+  RefusedHeaderError,
+} from '@lead/auth';
 import { EventStoreUnavailableError } from '@lead/event-store';
 import { DuplicateLeadError } from '@lead/lifecycle';
 import type { Response } from 'express';
@@ -40,6 +48,8 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     if (error instanceof LeadNotFoundError) body.leadId = error.leadId;
     return { status: STATUS[error.kind], body };
   }
+  const auth = authError(error);
+  if (auth) return auth;
   if (error instanceof EventStoreUnavailableError) {
     return {
       status: HttpStatus.SERVICE_UNAVAILABLE,
@@ -63,6 +73,25 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     return { status, body: { code, message: (error as Error).message } };
   }
   return { status: 500, body: { code: 'internal_error', message: 'Unexpected error; it has been logged' } };
+}
+
+function authError(error: unknown): { status: number; body: ErrorBody } | undefined {
+  if (error instanceof AuthenticationError)
+    return { status: HttpStatus.UNAUTHORIZED, body: { code: 'unauthenticated', message: error.message } };
+  if (error instanceof AccessDeniedError)
+    return { status: HttpStatus.FORBIDDEN, body: { code: error.code, required: error.required, message: error.message } };
+  if (error instanceof RefusedHeaderError)
+    return { status: HttpStatus.BAD_REQUEST, body: { code: error.code, header: error.header, message: error.message } };
+  if (error instanceof ApiKeyValidationError)
+    return {
+      status: HttpStatus.BAD_REQUEST,
+      body: { code: 'validation_failed', message: error.message, errors: [{ field: error.field, message: error.message }] },
+    };
+  if (error instanceof ApiKeyNameTakenError)
+    return { status: HttpStatus.CONFLICT, body: { code: 'api_key_name_taken', name: error.keyName, message: error.message } };
+  if (error instanceof ApiKeyNotFoundError)
+    return { status: HttpStatus.NOT_FOUND, body: { code: 'api_key_not_found', name: error.keyName, message: error.message } };
+  return undefined;
 }
 
 @Catch()

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -43,29 +44,33 @@ import {
   VerifyBudgetBody,
   VerifyBudgetCommand,
 } from '@lead/lifecycle';
-import { Actor, LeadId } from '../http/request-params';
+import { Actor, Allow, SecurityAudit, type Acting } from '@lead/auth';
+import { LeadId } from '../http/request-params';
 import { leadView } from './lead.view';
 
-/** Commands are POSTs answering {leadId, revision, position}; queries are GETs. */
+/** Commands are POSTs answering {leadId, revision, position}; queries are GETs. Role: writer (or service) unless said otherwise. */
 @ApiTags('leads')
+@ApiBearerAuth()
 @ApiHeader({
-  name: 'X-Actor',
+  name: 'X-On-Behalf-Of',
   required: false,
-  description: 'Who sends the command (user:<name>, service:<name>); recorded in the metadata. Default: anonymous.',
+  description: 'Only for a principal with the service role: the person it acts for, recorded beside it. Anyone else gets 403.',
 })
+@Allow('lead.write')
 @ApiBadRequestResponse({ description: 'Invalid input: `errors` names every field (code validation_failed).' })
 @Controller('leads')
 export class LeadsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly reader: LeadReader,
+    private readonly audit: SecurityAudit,
   ) {}
 
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Capture a lead (LeadCaptured)' })
   @ApiUnprocessableEntityResponse({ description: 'The lead was captured already (a commandId reused for another lead).' })
-  capture(@Body() body: CaptureLeadBody, @Actor() actor: string): Promise<CommandResult> {
+  capture(@Body() body: CaptureLeadBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new CaptureLeadCommand(body, actor));
   }
 
@@ -75,7 +80,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  need(@LeadId() id: string, @Body() body: ConfirmNeedBody, @Actor() actor: string): Promise<CommandResult> {
+  need(@LeadId() id: string, @Body() body: ConfirmNeedBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new ConfirmNeedCommand(id, body, actor));
   }
 
@@ -85,7 +90,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  budget(@LeadId() id: string, @Body() body: VerifyBudgetBody, @Actor() actor: string): Promise<CommandResult> {
+  budget(@LeadId() id: string, @Body() body: VerifyBudgetBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new VerifyBudgetCommand(id, body, actor));
   }
 
@@ -95,7 +100,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  decisionMaker(@LeadId() id: string, @Body() body: ReachDecisionMakerBody, @Actor() actor: string): Promise<CommandResult> {
+  decisionMaker(@LeadId() id: string, @Body() body: ReachDecisionMakerBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new ReachDecisionMakerCommand(id, body, actor));
   }
 
@@ -105,7 +110,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  activity(@LeadId() id: string, @Body() body: RecordActivityBody, @Actor() actor: string): Promise<CommandResult> {
+  activity(@LeadId() id: string, @Body() body: RecordActivityBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new RecordActivityCommand(id, body, actor));
   }
 
@@ -115,7 +120,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  contact(@LeadId() id: string, @Body() body: CorrectContactDetailsBody, @Actor() actor: string): Promise<CommandResult> {
+  contact(@LeadId() id: string, @Body() body: CorrectContactDetailsBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new CorrectContactDetailsCommand(id, body, actor));
   }
 
@@ -125,7 +130,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  qualify(@LeadId() id: string, @Body() body: QualifyLeadBody, @Actor() actor: string): Promise<CommandResult> {
+  qualify(@LeadId() id: string, @Body() body: QualifyLeadBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new QualifyLeadCommand(id, body, actor));
   }
 
@@ -135,7 +140,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  assign(@LeadId() id: string, @Body() body: AssignLeadBody, @Actor() actor: string): Promise<CommandResult> {
+  assign(@LeadId() id: string, @Body() body: AssignLeadBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new AssignLeadCommand(id, body, actor));
   }
 
@@ -145,7 +150,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  nurture(@LeadId() id: string, @Body() body: SendToNurtureBody, @Actor() actor: string): Promise<CommandResult> {
+  nurture(@LeadId() id: string, @Body() body: SendToNurtureBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new SendToNurtureCommand(id, body, actor));
   }
 
@@ -155,7 +160,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  reactivate(@LeadId() id: string, @Body() body: ReactivateLeadBody, @Actor() actor: string): Promise<CommandResult> {
+  reactivate(@LeadId() id: string, @Body() body: ReactivateLeadBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new ReactivateLeadCommand(id, body, actor));
   }
 
@@ -165,7 +170,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  disqualify(@LeadId() id: string, @Body() body: DisqualifyLeadBody, @Actor() actor: string): Promise<CommandResult> {
+  disqualify(@LeadId() id: string, @Body() body: DisqualifyLeadBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new DisqualifyLeadCommand(id, body, actor));
   }
 
@@ -175,7 +180,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  handToSales(@LeadId() id: string, @Body() body: HandToSalesBody, @Actor() actor: string): Promise<CommandResult> {
+  handToSales(@LeadId() id: string, @Body() body: HandToSalesBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new HandToSalesCommand(id, body, actor));
   }
 
@@ -185,7 +190,7 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  saleOutcome(@LeadId() id: string, @Body() body: ReportSaleOutcomeBody, @Actor() actor: string): Promise<CommandResult> {
+  saleOutcome(@LeadId() id: string, @Body() body: ReportSaleOutcomeBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new ReportSaleOutcomeCommand(id, body, actor));
   }
 
@@ -195,17 +200,20 @@ export class LeadsController {
   @ApiNotFoundResponse()
   @ApiConflictResponse()
   @ApiUnprocessableEntityResponse()
-  merge(@LeadId() id: string, @Body() body: MergeDuplicateBody, @Actor() actor: string): Promise<CommandResult> {
+  merge(@LeadId() id: string, @Body() body: MergeDuplicateBody, @Actor() actor: Acting): Promise<CommandResult> {
     return this.commands.execute(new MergeDuplicateCommand(id, body, actor));
   }
 
   @Post(':id/erase')
+  @Allow('admin')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Erase personal data on request (PersonalDataErased)' })
+  @ApiOperation({ summary: 'Erase personal data on request (PersonalDataErased). Role: admin' })
   @ApiNotFoundResponse()
   @ApiConflictResponse()
-  erase(@LeadId() id: string, @Body() body: ErasePersonalDataBody, @Actor() actor: string): Promise<CommandResult> {
-    return this.commands.execute(new ErasePersonalDataCommand(id, body, actor));
+  async erase(@LeadId() id: string, @Body() body: ErasePersonalDataBody, @Actor() actor: Acting): Promise<CommandResult> {
+    const result = await this.commands.execute<ErasePersonalDataCommand, CommandResult>(new ErasePersonalDataCommand(id, body, actor));
+    await this.audit.record({ type: 'PersonalDataErasureRequested', data: { leadId: id } }, actor.principal, actor.onBehalfOf);
+    return result;
   }
 
   @Get(':id')
@@ -217,7 +225,11 @@ export class LeadsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'The full timeline: every event with its data, metadata, revision, position and times' })
+  @Allow('lead.audit')
+  @ApiOperation({
+    summary:
+      'The full timeline: every event with its data, metadata (actor, actorKind, onBehalfOf), revision, position and times. Role: auditor',
+  })
   @ApiNotFoundResponse()
   async history(@LeadId() id: string) {
     return { leadId: id, events: await this.reader.history(id) };

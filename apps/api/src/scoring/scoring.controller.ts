@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Post, Put } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiHeader,
+  ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,17 +11,15 @@ import {
 import type { LeadScored } from '@lead/domain';
 import { LeadReader } from '@lead/lifecycle';
 import { PolicyReactor, ScoringModelService } from '@lead/policies';
-import { Actor, LeadId } from '../http/request-params';
+import { Actor, Allow, type Acting } from '@lead/auth';
+import { LeadId } from '../http/request-params';
 import { ActivateScoringModelBody } from './scoring.dto';
 
 const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
 
 @ApiTags('scoring')
-@ApiHeader({
-  name: 'X-Actor',
-  required: false,
-  description: 'Who changes the model or retrains (user:<name>); recorded as the actor of the event.',
-})
+@ApiBearerAuth()
+@Allow('read-models')
 @Controller()
 export class ScoringController {
   constructor(
@@ -40,6 +38,7 @@ export class ScoringController {
   }
 
   @Put('scoring/model')
+  @Allow('admin')
   @ApiOperation({
     summary: 'Activate a scoring model (ScoringModelActivated on the scoring-models stream); live leads are rescored with it',
     description:
@@ -50,11 +49,12 @@ export class ScoringController {
   @ApiUnprocessableEntityResponse({
     description: 'The version was activated before with different rules (rule scoring_model.version_reused).',
   })
-  activate(@Body() body: ActivateScoringModelBody, @Actor() actor: string) {
-    return this.models.activate(body.source, actor);
+  activate(@Body() body: ActivateScoringModelBody, @Actor() actor: Acting) {
+    return this.models.activate(body.source, actor.actor);
   }
 
   @Post('scoring/predictive/retrain')
+  @Allow('admin')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Train the predictive score on the event history (PredictiveModelTrained); live leads are rescored with it',
@@ -62,8 +62,8 @@ export class ScoringController {
   })
   @ApiOkResponse({ description: '{version, trainedOn: {leads, won}, metrics, excluded, position}' })
   @ApiUnprocessableEntityResponse({ description: 'Not enough leads with an outcome yet (rule predictive.insufficient_history).' })
-  retrain(@Actor() actor: string) {
-    return this.models.retrain(actor);
+  retrain(@Actor() actor: Acting) {
+    return this.models.retrain(actor.actor);
   }
 
   @Get('scoring/status')

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CommandOptions } from '../command-options.dto';
 import { LeadCommandExecutor, handleLeadCommand } from '../lead-command.executor';
-import { LeadCommandMessage } from '../lead-command.message';
+import { LeadCommandMessage, type CommandActor } from '../lead-command.message';
 
 export class ContactDto {
   @ApiProperty({ example: 'Ana Pop', maxLength: 200 }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
@@ -77,7 +77,7 @@ export class CaptureLeadBody extends CommandOptions {
 
 /** Captures a new lead. With a commandId, the lead id is derived from it, so a retry lands on the same lead. */
 export class CaptureLeadCommand extends LeadCommandMessage<CaptureLeadBody> {
-  constructor(body: CaptureLeadBody, actor?: string, causationId?: string) {
+  constructor(body: CaptureLeadBody, actor: CommandActor, causationId?: string) {
     super('', body, actor, causationId);
   }
 }

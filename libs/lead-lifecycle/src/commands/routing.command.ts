@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CommandOptions } from '../command-options.dto';
 import { LeadCommandExecutor, handleLeadCommand } from '../lead-command.executor';
-import { LeadCommandMessage } from '../lead-command.message';
+import { LeadCommandMessage, type CommandActor } from '../lead-command.message';
 
 export class AssignLeadBody extends CommandOptions {
   @ApiProperty({ example: 'maria', description: 'Owner or category manager.' }) @IsString() @IsNotEmpty() @MaxLength(200) owner!: string;
@@ -87,7 +87,7 @@ export class DisqualifyLeadCommand extends LeadCommandMessage<DisqualifyLeadBody
   constructor(
     leadId: string,
     body: DisqualifyLeadBody,
-    actor?: string,
+    actor: CommandActor,
     causationId?: string,
     readonly rule?: string,
   ) {

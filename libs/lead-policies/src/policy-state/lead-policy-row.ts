@@ -56,7 +56,8 @@ export const SCORED_STATUS_LIST = ['open', 'qualified', 'nurturing'] as const sa
 /** Statuses in which a lead is scored and routed; the others are closed or gone. */
 export const SCORED_STATUSES: readonly LeadStatus[] = SCORED_STATUS_LIST;
 
-export const isHuman = (actor: string): boolean => actor.startsWith('user:');
+/** A person: a JWT subject, or an API key (keys are issued to people and teams; policies act as policy:<name>). */
+export const isHuman = (actor: string): boolean => actor.startsWith('user:') || actor.startsWith('key:');
 
 const later = (a: string | undefined, b: string | undefined): string | undefined =>
   a === undefined ? b : b === undefined || a >= b ? a : b;

@@ -1,12 +1,19 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, NotFoundException, Optional, Param, Post } from '@nestjs/common';
+import { Actor, Allow, SecurityAudit, type Acting } from '@lead/auth';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UnknownProjectionError } from '../runner/projection-errors';
 import { ProjectionRunner, type ProjectionStatus } from '../runner/projection-runner';
 
 @ApiTags('operations')
+@ApiBearerAuth()
+@Allow('read-models')
 @Controller('projections')
 export class ProjectionsController {
-  constructor(private readonly runner: ProjectionRunner) {}
+  constructor(
+    private readonly runner: ProjectionRunner,
+    /** Absent when a host embeds the read models without the engine's authentication. */
+    @Optional() private readonly audit?: SecurityAudit,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -17,15 +24,18 @@ export class ProjectionsController {
   }
 
   @Post(':name/rebuild')
+  @Allow('admin')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Empty the read model and replay the whole log into it, while the API keeps answering (from the partial model)',
+    summary: 'Empty the read model and replay the whole log into it, while the API keeps answering (from the partial model). Role: admin',
   })
   @ApiAcceptedResponse({ description: 'The rebuild has started; the answer is the projection status (catching_up).' })
   @ApiNotFoundResponse({ description: 'No projection of that name.' })
-  async rebuild(@Param('name') name: string): Promise<ProjectionStatus> {
+  async rebuild(@Param('name') name: string, @Actor() actor: Acting): Promise<ProjectionStatus> {
     try {
-      return await this.runner.rebuild(name);
+      const status = await this.runner.rebuild(name);
+      await this.audit?.record({ type: 'ProjectionRebuildRequested', data: { projection: name } }, actor.principal, actor.onBehalfOf);
+      return status;
     } catch (error) {
       if (error instanceof UnknownProjectionError) throw new NotFoundException(error.message);
       throw error;

@@ -1,6 +1,7 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, SEES_CONTACTS, type Principal } from '@lead/auth';
+import type { Request, Response } from 'express';
 import { ReadModelQueries } from '../read-models/read-model-queries';
 import { DisqualificationsQueryDto, FunnelQueryDto, NurtureQueueQueryDto, PipelineQueryDto } from './read-model-query.dto';
 import { MinPositionGate } from './min-position.gate';
@@ -11,6 +12,8 @@ const STALE = 'The read model has not reached `minPosition` within the wait (Ret
 @ApiTags('read models')
 @ApiBadRequestResponse({ description: 'Invalid query parameter, cursor or range (code validation_failed or bad_request).' })
 @ApiServiceUnavailableResponse({ description: STALE })
+@ApiBearerAuth()
+@Allow('read-models')
 @Controller()
 export class ReadModelsController {
   constructor(
@@ -19,13 +22,20 @@ export class ReadModelsController {
   ) {}
 
   @Get('pipeline')
-  @ApiOperation({ summary: 'Leads by stage, owner, segment, temperature or channel; sorted by score or last activity; paginated' })
+  @ApiOperation({
+    summary:
+      'Leads by stage, owner, segment, temperature or channel; sorted by score or last activity; paginated. Role: analyst (contactName only with writer, service or auditor too)',
+  })
   @ApiOkResponse({ description: '{ items, nextCursor, asOf }' })
-  async pipeline(@Query() dto: PipelineQueryDto, @Res({ passthrough: true }) res: Response) {
+  async pipeline(@Query() dto: PipelineQueryDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { minPosition, ...query } = dto;
     await this.gate.reach('pipeline', minPosition, res);
     const asOf = this.gate.asOf('pipeline');
-    return { ...(await this.gate.query(() => this.queries.pipeline(query))), asOf };
+    const page = await this.gate.query(() => this.queries.pipeline(query));
+    // Analysts see no contact details: the name stays for those who work the lead (writer, service) or audit it.
+    const principal = (req as { principal?: Principal }).principal;
+    const seesContacts = !principal || principal.roles.some((role) => SEES_CONTACTS.includes(role));
+    return { ...page, items: seesContacts ? page.items : page.items.map(({ contactName: _contactName, ...item }) => item), asOf };
   }
 
   @Get('nurture-queue')
