@@ -74,7 +74,15 @@ export async function benchCommandsOverHttp(
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'http-server.bench-child.ts')],
     {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, SQLITE_PATH: file, POLICY_SQLITE_PATH: `${file}.policies`, PORT: '0', POLICIES: 'off' },
+      // A limit no client here reaches: the rate limiter's cost is measured, its refusals are not.
+      env: {
+        ...process.env,
+        SQLITE_PATH: file,
+        POLICY_SQLITE_PATH: `${file}.policies`,
+        PORT: '0',
+        POLICIES: 'off',
+        RATE_LIMIT: '1000000000',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );

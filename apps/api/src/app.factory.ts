@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CommandValidationPipe } from '@lead/lifecycle';
 import { AppModule, type AppOptions } from './app.module';
 import { ErrorFilter } from './http/error.filter';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { inputLimitsFromEnv, inputLimitsMiddleware } from './http/input-limits';
+import { applySecurityHeaders } from './http/security-headers';
 
 export const BODY_LIMIT = process.env.BODY_LIMIT ?? '64kb';
 
@@ -14,7 +17,10 @@ export async function createApp(options: AppOptions = {}, { logger = true }: { l
     bodyParser: false,
     logger: logger ? undefined : false,
   });
+  applySecurityHeaders(app);
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(inputLimitsMiddleware(inputLimitsFromEnv()));
+  app.useGlobalInterceptors(new IdempotencyInterceptor(app.get(Reflector)));
   app.useGlobalPipes(new CommandValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

@@ -3,6 +3,7 @@ import { LeadLifecycleModule, type LeadLifecycleOptions } from '@lead/lifecycle'
 import type { LeadPoliciesOptions } from '@lead/policies';
 import type { ProjectionsModuleOptions } from '@lead/projections';
 import { HealthController } from './health/health.controller';
+import { rateLimitModules } from './http/rate-limit.module';
 import { LeadsController } from './leads/leads.controller';
 import { readModelModules } from './read-models/read-models.modules';
 import { scoringModules } from './scoring/scoring-http.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [LeadLifecycleModule.forRoot(options), ...readModelModules(options), ...scoringModules(options)],
+      imports: [LeadLifecycleModule.forRoot(options), ...readModelModules(options), ...scoringModules(options), ...rateLimitModules()],
       controllers: [LeadsController, HealthController],
     };
   }

@@ -1,10 +1,12 @@
 import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, formatPosition, type EventStore } from '@lead/event-store';
 import { ProjectionsHealth } from '@lead/projections';
 import type { Response } from 'express';
 
 @ApiTags('operations')
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -43,6 +43,7 @@ import {
   VerifyBudgetBody,
   VerifyBudgetCommand,
 } from '@lead/lifecycle';
+import { LeadCommands } from '../http/idempotency.interceptor';
 import { Actor, LeadId } from '../http/request-params';
 import { leadView } from './lead.view';
 
@@ -53,7 +54,14 @@ import { leadView } from './lead.view';
   required: false,
   description: 'Who sends the command (user:<name>, service:<name>); recorded in the metadata. Default: anonymous.',
 })
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Any printable ASCII string of 1 to 200 characters; a retry with the same key returns the first answer and appends nothing, the same key with another body is refused with 422 idempotency_key_reused. Instead of, not with, a body commandId.',
+})
 @ApiBadRequestResponse({ description: 'Invalid input: `errors` names every field (code validation_failed).' })
+@LeadCommands()
 @Controller('leads')
 export class LeadsController {
   constructor(
