@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { SqliteEventStore } from '@lead/event-store';
-import { ProjectionRunner, ProjectionsHealth } from '@lead/projections';
+import { SqliteEventStore, formatPosition } from '@lead/event-store';
+import { ProjectionLagTimeoutError, ProjectionRunner, ProjectionsHealth } from '@lead/projections';
 import { startAuthedApp } from '../support/authed-app';
 
 const b2bLead = {
@@ -91,10 +91,23 @@ describe('read models over HTTP', () => {
   });
 
   it('answers 503 with Retry-After when the read model does not reach minPosition in time', async () => {
-    const res = await http.get('/pipeline?minPosition=999999');
+    const head = (await store.headPosition())!;
+    const runner = app.get(ProjectionRunner);
+    const lagging = jest.spyOn(runner, 'waitForPosition').mockRejectedValueOnce(new ProjectionLagTimeoutError('pipeline', head, null, 300));
+    const res = await http.get(`/pipeline?minPosition=${formatPosition(head)}`);
+    lagging.mockRestore();
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect(res.body.message).toMatch(/Projection "pipeline" has not reached position 999999 within 300 ms/);
+    expect(res.body.message).toMatch(`Projection "pipeline" has not reached position ${formatPosition(head)} within 300 ms`);
+  });
+
+  it('answers 400 to a minPosition past the last event: no write ever returned it, waiting cannot help', async () => {
+    const res = await http.get('/pipeline?minPosition=999999');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 'bad_request',
+      message: expect.stringMatching(/^minPosition 999999 is beyond the last event \(\d+\)$/),
+    });
   });
 
   it('validates query parameters and cursors', async () => {

@@ -6,6 +6,7 @@ import type { LeadPoliciesOptions } from '@lead/policies';
 import type { ProjectionsModuleOptions } from '@lead/projections';
 import { AdminController } from './admin/admin.controller';
 import { HealthController } from './health/health.controller';
+import { rateLimitModules } from './http/rate-limit.module';
 import { LeadsController } from './leads/leads.controller';
 import { readModelModules } from './read-models/read-models.modules';
 import { scoringModules } from './scoring/scoring-http.module';
@@ -41,6 +42,8 @@ export class AppModule {
         AuthModule.forRoot(authOptions(options)),
         ...readModelModules(options),
         ...scoringModules(options),
+        // After AuthModule: the rate limit counts per principal, which its guard has set.
+        ...rateLimitModules(),
       ],
       controllers: [LeadsController, AdminController, HealthController],
     };

@@ -262,6 +262,8 @@ export type LeadEventMetadata = {
   /** Business time: when it happened in the world (imports set it in the past). */
   occurredAt: string;
   schemaVersion: number;
+  /** Hash of the canonical HTTP request that issued the command: a replay under the same key with another body is refused. */
+  requestHash?: string;
 };
 
 export const leadStreamId = (leadId: string): string => `lead-${leadId}`;

@@ -1,5 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
+import { ApiHideProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 
 /** Fields every command accepts besides its own. */
 export class CommandOptions {
@@ -33,6 +33,15 @@ export class CommandOptions {
   @IsOptional()
   @IsISO8601({ strict: true })
   occurredAt?: string;
+
+  /**
+   * Set by the HTTP layer, never by the client: the hash of the canonical request. Recorded in the metadata so
+   * that a retry with the same command id but another request is refused (idempotency_key_reused).
+   */
+  @ApiHideProperty()
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/)
+  requestHash?: string;
 }
 
 /** The answer to every accepted command. */

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { CAPTURE_GUARD, type CaptureGuard } from './capture-guard';
 import { Clock } from './clock';
 import { validationError, wasValidated } from './command-validation.pipe';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused.error';
 import type { CommandOptions, CommandResult } from './command-options.dto';
 import { deterministicUuid } from './deterministic-id';
 import { LeadEventAppended } from './lead-event-appended.event';
@@ -87,7 +88,13 @@ export class LeadCommandExecutor {
       const lead = await this.reader.load(leadId);
 
       const first = lead.resultOf(commandId);
-      if (first) return { result: { leadId, ...first }, replayed: true };
+      if (first) {
+        const { requestHash, ...result } = first;
+        if (requestHash && request.options.requestHash && requestHash !== request.options.requestHash) {
+          throw new IdempotencyKeyReusedError(commandId);
+        }
+        return { result: { leadId, ...result }, replayed: true };
+      }
 
       const expected = request.options.expectedRevision;
       if (expected !== undefined && BigInt(expected) !== (lead.revision ?? -1n)) {
@@ -115,6 +122,7 @@ export class LeadCommandExecutor {
             commandId: deterministicUuid(`capture-as-activity:${commandId}`),
             correlationId,
             occurredAt: occurredAt.toISOString(),
+            requestHash: request.options.requestHash,
           };
           return this.run({
             type: 'RecordActivity',
@@ -138,6 +146,7 @@ export class LeadCommandExecutor {
         ...acting,
         occurredAt: occurredAt.toISOString(),
         schemaVersion: leadEventSchemaVersion(events[index].type),
+        ...(request.options.requestHash ? { requestHash: request.options.requestHash } : {}),
       });
       const toAppend = events.map((event, i) => ({ id: metadata(i).eventId, type: event.type, data: event.data, metadata: metadata(i) }));
       const expectedRevision: ExpectedRevision = lead.revision === null ? 'no_stream' : lead.revision;

@@ -41,6 +41,6 @@ export abstract class LeadCommandMessage<Body extends CommandOptions> {
 
 /** Splits the options every command accepts from the command's own fields. */
 export function splitOptions<Body extends CommandOptions>(body: Body): { options: CommandOptions; data: Omit<Body, keyof CommandOptions> } {
-  const { commandId, expectedRevision, correlationId, occurredAt, ...data } = body;
-  return { options: { commandId, expectedRevision, correlationId, occurredAt }, data };
+  const { commandId, expectedRevision, correlationId, occurredAt, requestHash, ...data } = body;
+  return { options: { commandId, expectedRevision, correlationId, occurredAt, requestHash }, data };
 }

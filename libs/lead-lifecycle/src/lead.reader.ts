@@ -19,7 +19,7 @@ export interface LoadedLead {
   revision: bigint | null;
   position: string | null;
   /** The first result of a command already handled on this stream, if any. */
-  resultOf(commandId: string): { revision: number; position: string; events: string[] } | null;
+  resultOf(commandId: string): { revision: number; position: string; events: string[]; requestHash?: string } | null;
 }
 
 export interface HistoryEntry {
@@ -75,9 +75,14 @@ export class LeadReader {
       resultOf(commandId) {
         const own = recorded.filter((e) => (e.metadata as Partial<LeadEventMetadata>).commandId === commandId);
         const lastOwn = own.at(-1);
-        return lastOwn
-          ? { revision: Number(lastOwn.revision), position: formatPosition(lastOwn.position), events: own.map((e) => e.type) }
-          : null;
+        if (!lastOwn) return null;
+        const { requestHash } = own[0].metadata as Partial<LeadEventMetadata>;
+        return {
+          revision: Number(lastOwn.revision),
+          position: formatPosition(lastOwn.position),
+          events: own.map((e) => e.type),
+          ...(requestHash ? { requestHash } : {}),
+        };
       },
     };
   }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, formatPosition, type EventStore } from '@lead/event-store';
 import { Public } from '@lead/auth';
@@ -7,6 +8,7 @@ import type { Response } from 'express';
 
 @ApiTags('operations')
 @Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

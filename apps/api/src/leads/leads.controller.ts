@@ -45,6 +45,7 @@ import {
   VerifyBudgetCommand,
 } from '@lead/lifecycle';
 import { Actor, Allow, SecurityAudit, type Acting } from '@lead/auth';
+import { LeadCommands } from '../http/idempotency.interceptor';
 import { LeadId } from '../http/request-params';
 import { leadView } from './lead.view';
 
@@ -57,7 +58,14 @@ import { leadView } from './lead.view';
   description: 'Only for a principal with the service role: the person it acts for, recorded beside it. Anyone else gets 403.',
 })
 @Allow('lead.write')
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Any printable ASCII string of 1 to 200 characters; a retry with the same key returns the first answer and appends nothing, the same key with another body is refused with 422 idempotency_key_reused. Instead of, not with, a body commandId.',
+})
 @ApiBadRequestResponse({ description: 'Invalid input: `errors` names every field (code validation_failed).' })
+@LeadCommands()
 @Controller('leads')
 export class LeadsController {
   constructor(

@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { formatPosition, parsePosition } from '@lead/event-store';
+import { comparePositions, formatPosition, parsePosition } from '@lead/event-store';
 import type { Response } from 'express';
 import { DEFAULT_MIN_POSITION_WAIT_MS, type ProjectionsModuleOptions } from '../projections.options';
 import { PROJECTIONS_OPTIONS } from '../projections.tokens';
@@ -25,6 +25,13 @@ export class MinPositionGate {
     try {
       await this.runner.waitForPosition(parsePosition(minPosition), this.waitMs, [projection]);
     } catch (error) {
+      if (error instanceof ProjectionLagTimeoutError) {
+        // A position past the last event was never handed out: waiting cannot help, the caller is mistaken.
+        const head = await this.runner.store.headPosition();
+        if (!head || comparePositions(parsePosition(minPosition), head) > 0) {
+          throw new BadRequestException(`minPosition ${minPosition} is beyond the last event (${head ? formatPosition(head) : 'none'})`);
+        }
+      }
       if (error instanceof ProjectionLagTimeoutError || error instanceof ProjectionStoppedError) {
         res?.setHeader('Retry-After', '1');
         throw new ServiceUnavailableException(error.message);

@@ -1,0 +1,11 @@
+/**
+ * Credentials the fuzz test sends in `Authorization`. `valid` are accepted by the engine (none while it has no
+ * authentication: every caller is let in), `invalid` must be refused. When authentication exists this is the
+ * one place that mints real keys for the app under test.
+ */
+export function fuzzCredentials(): { valid: string[]; invalid: string[] } {
+  return {
+    valid: [],
+    invalid: ['Bearer ', 'Bearer lk_live_0000000000000000', 'Basic YWRtaW46YWRtaW4=', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'garbage'],
+  };
+}
