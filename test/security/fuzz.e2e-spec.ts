@@ -8,6 +8,7 @@ import { createApp } from '../../apps/api/src/app.factory';
 import { ERROR_CODES } from '../../apps/api/src/http/error-codes';
 import { withEnv } from '../support/env';
 import { fuzzCredentials } from '../support/fuzz-credentials';
+import { TEST_ADMIN_KEY, authedClient, bearer } from '../support/authed-app';
 import { listen } from '../support/http';
 import { describeForStore, eventStoreCases } from '../support/test-event-stores';
 
@@ -246,6 +247,7 @@ for (const storeCase of eventStoreCases()) {
       app = await withEnv({ RATE_LIMIT: '1000000' }, () =>
         createApp(
           {
+            auth: { adminKey: TEST_ADMIN_KEY, print: () => undefined },
             eventStore: store,
             policies: { stateStore: { kind: 'sqlite', path: ':memory:' }, sweepIntervalMs: 3_600_000 },
             projections: { readStore: { kind: 'sqlite', path: ':memory:' }, minPositionWaitMs: 20 },
@@ -253,7 +255,7 @@ for (const storeCase of eventStoreCases()) {
           { logger: false },
         ),
       );
-      const http = await listen(app);
+      const http = authedClient(await listen(app), TEST_ADMIN_KEY);
       base = http.base;
       const valid = fuzzCredentials().valid[0];
       const auth: Record<string, string> = valid ? { authorization: valid } : {};

@@ -1,9 +1,11 @@
+import { BOOTSTRAP_KEY_NAME } from '@lead/auth';
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { EventStore } from '@lead/event-store';
 import { deterministicUuid } from '@lead/lifecycle';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../apps/api/src/app.factory';
 import { ERROR_CODES } from '../../apps/api/src/http/error-codes';
+import { TEST_ADMIN_KEY, authedClient, bearer } from '../support/authed-app';
 import { listen } from '../support/http';
 import { describeForStore, eventStoreCases } from '../support/test-event-stores';
 
@@ -21,13 +23,16 @@ for (const storeCase of eventStoreCases()) {
     let app: INestApplication;
     let store: EventStore;
     let close: () => Promise<void>;
-    let http: Awaited<ReturnType<typeof listen>>;
+    let http: ReturnType<typeof authedClient>;
     let leadId: string;
 
     beforeAll(async () => {
       ({ store, close } = await storeCase.open());
-      app = await createApp({ eventStore: store, policies: false, projections: false }, { logger: false });
-      http = await listen(app);
+      app = await createApp(
+        { auth: { adminKey: TEST_ADMIN_KEY, print: () => undefined }, eventStore: store, policies: false, projections: false },
+        { logger: false },
+      );
+      http = authedClient(await listen(app), TEST_ADMIN_KEY);
       leadId = (await http.post('/leads', { ...lead, contact: { name: 'Ion', email: `ion.${randomUUID()}@acme.ro` } })).body.leadId;
     });
     afterAll(async () => {
@@ -130,7 +135,7 @@ for (const storeCase of eventStoreCases()) {
         expect(again.body).toEqual(first.body);
         expect(await eventIds()).toBe(before);
         // The lead id derives from the command id, which derives from the principal and the key.
-        const commandId = deterministicUuid(`idempotency-key:anonymous:${k['idempotency-key']}`);
+        const commandId = deterministicUuid(`idempotency-key:api_key:${BOOTSTRAP_KEY_NAME}:${k['idempotency-key']}`);
         expect(first.body.leadId).toBe(deterministicUuid(`lead:${commandId}`));
         const history = await http.get(`/leads/${first.body.leadId}/history`);
         expect(history.body.events[0].metadata).toMatchObject({ commandId, requestHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -162,7 +167,7 @@ for (const storeCase of eventStoreCases()) {
         const before = await eventIds();
         const res = await fetch(`${http.base}/leads/${leadId}/activities`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': value },
+          headers: { ...bearer(TEST_ADMIN_KEY), 'content-type': 'application/json', 'idempotency-key': value },
           body: JSON.stringify({ type: 'page_visit' }),
         });
         expect(res.status).toBe(400);
@@ -199,8 +204,11 @@ describe('500: only internal_error and a request id, the cause in the log', () =
       throw new Error('ENOENT /var/lib/leads/events.sqlite broke');
     };
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const app = await createApp({ eventStore: store, policies: false, projections: false }, { logger: false });
-    const http = await listen(app);
+    const app = await createApp(
+      { auth: { adminKey: TEST_ADMIN_KEY, print: () => undefined }, eventStore: store, policies: false, projections: false },
+      { logger: false },
+    );
+    const http = authedClient(await listen(app), TEST_ADMIN_KEY);
     try {
       const res = await http.get(`/leads/${randomUUID()}`);
       expect(res.status).toBe(500);

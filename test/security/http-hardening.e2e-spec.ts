@@ -3,6 +3,7 @@ import { SqliteEventStore } from '@lead/event-store';
 import { createApp } from '../../apps/api/src/app.factory';
 import { rateLimitFromEnv, rateLimitTracker } from '../../apps/api/src/http/rate-limit.module';
 import { withEnv } from '../support/env';
+import { TEST_ADMIN_KEY, authedClient, bearer } from '../support/authed-app';
 import { listen } from '../support/http';
 
 const lead = {
@@ -14,9 +15,12 @@ const lead = {
 async function start(env: Record<string, string | undefined>) {
   const store = new SqliteEventStore({ path: ':memory:' });
   const app: INestApplication = await withEnv(env, () =>
-    createApp({ eventStore: store, policies: false, projections: false }, { logger: false }),
+    createApp(
+      { auth: { adminKey: TEST_ADMIN_KEY, print: () => undefined }, eventStore: store, policies: false, projections: false },
+      { logger: false },
+    ),
   );
-  const http = await listen(app);
+  const http = authedClient(await listen(app), TEST_ADMIN_KEY);
   return {
     http,
     store,
