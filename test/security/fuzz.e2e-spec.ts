@@ -8,7 +8,7 @@ import { createApp } from '../../apps/api/src/app.factory';
 import { ERROR_CODES } from '../../apps/api/src/http/error-codes';
 import { withEnv } from '../support/env';
 import { fuzzCredentials } from '../support/fuzz-credentials';
-import { TEST_ADMIN_KEY, authedClient, bearer } from '../support/authed-app';
+import { TEST_ADMIN_KEY, authedClient } from '../support/authed-app';
 import { listen } from '../support/http';
 import { describeForStore, eventStoreCases } from '../support/test-event-stores';
 

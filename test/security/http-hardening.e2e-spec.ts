@@ -3,7 +3,7 @@ import { SqliteEventStore } from '@lead/event-store';
 import { createApp } from '../../apps/api/src/app.factory';
 import { rateLimitFromEnv, rateLimitTracker } from '../../apps/api/src/http/rate-limit.module';
 import { withEnv } from '../support/env';
-import { TEST_ADMIN_KEY, authedClient, bearer } from '../support/authed-app';
+import { TEST_ADMIN_KEY, authedClient } from '../support/authed-app';
 import { listen } from '../support/http';
 
 const lead = {
