@@ -5,3 +5,4 @@ export * from './lead.commands';
 export * from './lead.decider';
 export * from './lead.event-parsers';
 export * from './contact.rules';
+export * from './personal-data';

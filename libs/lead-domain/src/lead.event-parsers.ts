@@ -4,6 +4,7 @@
  * and a renamed class must not silently stop an event from being folded.
  */
 import type { LeadEvent, LeadEventType } from './lead.events';
+import { personalFieldsOf } from './personal-data';
 
 export class UnreadableEventError extends Error {
   override readonly name = 'UnreadableEventError';
@@ -20,9 +21,14 @@ type Parser = (data: Record<string, unknown>, schemaVersion: number) => LeadEven
 /** Checks the fields every version of the event must have; upcasting from older schema versions goes here. */
 const requires = (type: LeadEventType, ...fields: string[]): Parser => {
   const required = ['leadId', ...fields];
+  // An erased lead's personal fields read back as null: required, but no longer there.
+  const personal = new Set(personalFieldsOf(type));
   return (data) => {
     for (const field of required) {
-      if (data[field] === undefined || data[field] === null) throw new UnreadableEventError(type, `missing field "${field}"`);
+      if (data[field] === undefined || data[field] === null) {
+        if (data.erased === true && personal.has(field)) continue;
+        throw new UnreadableEventError(type, `missing field "${field}"`);
+      }
     }
     return data as LeadEvent['data'];
   };

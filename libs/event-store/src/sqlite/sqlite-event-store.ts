@@ -295,6 +295,31 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
+  /**
+   * Deletes the stream's rows (secure_delete overwrites them). The rowid is the position and SQLite
+   * hands out max(rowid)+1, so the log's last row is never deleted: when it belongs to the stream it
+   * becomes an empty `$streamDeleted` system row instead, and no position is ever reused.
+   */
+  async deleteStream(streamId: string): Promise<void> {
+    if (this.closed) throw new Error('The event store is closed');
+    this.db
+      .transaction(() => {
+        const [head] = this.statements.head.get() as [number | null];
+        this.db
+          .prepare(
+            `UPDATE events SET stream_id = '$deleted', revision = position, event_id = 'deleted-' || position, type = '$streamDeleted', data = '{}', metadata = '{}' WHERE position = ? AND stream_id = ?`,
+          )
+          .run(head, streamId);
+        this.db.prepare('DELETE FROM events WHERE stream_id = ?').run(streamId);
+      })
+      .immediate();
+  }
+
+  /** Folds the WAL back into the file and truncates it, so that overwritten pages leave no copy behind. */
+  async reclaimSpace(): Promise<void> {
+    if (!this.closed && this.path !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   async headPosition(): Promise<Position | null> {
     const [head] = this.statements.head.get() as [number | null];
     return head === null ? null : positionOf(head);
