@@ -108,6 +108,8 @@ export class SqliteReadStore implements ReadStore {
     // and 64 KB were no better), with a quarter of the write syscalls and quicker index builds.
     this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
+    // An erased lead's rows are overwritten in the file, not just unlinked.
+    this.db.pragma('secure_delete = ON');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');

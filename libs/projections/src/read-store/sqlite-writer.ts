@@ -132,6 +132,7 @@ export function createSqliteWriter(DatabaseCtor: any, target: { path: string; sy
   if (!('db' in target)) {
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
+    db.pragma('secure_delete = ON'); // erased personal data is overwritten, not just unlinked
     db.pragma('synchronous = ' + target.synchronous);
     db.pragma('cache_size = -65536');
   }
