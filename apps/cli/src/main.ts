@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
 import { registerFunnel } from './commands/funnel.command';
 import { registerImport } from './commands/import.command';
+import { registerMigrate } from './commands/migrate.command';
 import { registerProjections } from './commands/projections.command';
 import { registerScoring } from './commands/scoring.command';
 import { registerScoringHistory } from './commands/scoring-history.command';
@@ -16,6 +17,7 @@ const program = new Command()
 registerAudit(program);
 registerFunnel(program);
 registerImport(program);
+registerMigrate(program);
 registerProjections(program);
 registerScoring(program);
 registerScoringHistory(program);

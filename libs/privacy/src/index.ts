@@ -7,3 +7,4 @@ export * from './personal-data-event-store';
 export * from './personal-fields';
 export * from './privacy.config';
 export * from './sqlite-key-store';
+export * from './encrypt-store';
