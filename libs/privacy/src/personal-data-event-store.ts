@@ -14,7 +14,7 @@ import type {
 import { ContactKeys, type ContactKind } from './contact-keys';
 import { newDataKey, open, seal, unwrapDataKey, wrapDataKey } from './data-key.cipher';
 import type { KeyStore } from './key-store';
-import { SEALED_FIELD, extractPersonal, hasPlainPersonal, nullPersonal, restorePersonal } from './personal-fields';
+import { SEALED_FIELD, extractPersonal, hasPersonal, hasPlainPersonal, nullPersonal, restorePersonal } from './personal-fields';
 
 export interface PersonalDataEventStoreOptions {
   keys: KeyStore;
@@ -199,7 +199,7 @@ export class PersonalDataEventStore implements EventStore {
 
   /** Undefined when the lead's key has to be created or fetched asynchronously first. */
   private sealAllSync(leadId: string, events: readonly EventToAppend[]): readonly EventToAppend[] | undefined {
-    if (!events.some((e) => extractPersonal(e.type, e.data))) return events;
+    if (!events.some((e) => hasPersonal(e.type, e.data))) return events;
     if (!this.cache.has(leadId)) this.fetchKeysSync([leadId]);
     const key = this.cache.get(leadId);
     return key ? this.sealWith(leadId, events, key) : undefined;

@@ -35,6 +35,16 @@ export function extractPersonal(type: string, data: unknown): { values: Json; re
   return rest && { values, rest };
 }
 
+/** Whether an event about to be appended carries any personal field. */
+export function hasPersonal(type: string, data: unknown): boolean {
+  const paths = personalFieldsOf(type);
+  if (!paths || typeof data !== 'object' || data === null) return false;
+  return paths.some((path) => {
+    const at = parentOf(data as Json, path, false);
+    return at !== undefined && at.parent[at.key] !== undefined;
+  });
+}
+
 /** Whether the data holds any personal field in the clear (a store written before encryption). */
 export function hasPlainPersonal(type: string, data: unknown): boolean {
   if (typeof data !== 'object' || data === null || SEALED_FIELD in data) return false;
