@@ -22,8 +22,10 @@ module.exports = {
     '^@lead/event-store$': '<rootDir>/libs/event-store/src',
     '^@lead/lifecycle$': '<rootDir>/libs/lead-lifecycle/src',
     '^@lead/policies$': '<rootDir>/libs/lead-policies/src',
+    '^@lead/privacy$': '<rootDir>/libs/privacy/src',
     '^@lead/projections$': '<rootDir>/libs/projections/src',
     '^@lead/scoring$': '<rootDir>/libs/scoring/src',
   },
+  setupFiles: ['<rootDir>/test/support/jest.setup.ts'],
   testTimeout: 30000,
 };

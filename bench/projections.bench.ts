@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@lead/event-store';
+import { PersonalDataEventStore, SqliteKeyStore, loadOrCreateKeyFile } from '@lead/privacy';
 import { ProjectionRunner, READ_MODEL_PROJECTIONS, SqliteReadStore } from '@lead/projections';
 import { appendCommands, chronological, generateLeads } from '../libs/projections/src/testing/lead-history.generator';
 import { silentLogger } from '../libs/projections/src/testing/projection.test-kit';
@@ -16,7 +17,7 @@ const MB = 2 ** 20;
 
 /** Writes the generated history into a store file, in the order live work would have appended it. */
 async function seedHistory(file: string): Promise<{ events: number; seconds: number }> {
-  const store = new SqliteEventStore({ path: file, synchronous: 'NORMAL' });
+  const store = encrypted(new SqliteEventStore({ path: file, synchronous: 'NORMAL' }), file);
   const started = process.hrtime.bigint();
   try {
     // Multi-event appends issued together are group-committed: one transaction per few thousand appends.
@@ -124,6 +125,12 @@ async function compareMechanisms(dir: string, eventsFile: string, mechanisms: re
   return results;
 }
 
+/** As the engine opens it: personal data encrypted, the data keys in a key store file beside the events. */
+function encrypted(store: SqliteEventStore, eventsFile: string): PersonalDataEventStore {
+  const keys = new SqliteKeyStore(`${eventsFile}.keys`);
+  return new PersonalDataEventStore(store, { keys, masterKey: loadOrCreateKeyFile(`${eventsFile}.master-key`) });
+}
+
 type Measure =
   { measure: 'raw'; eventsFile: string } | ({ measure: 'catch-up'; eventsFile: string; readFile: string; sample: boolean } & Mechanisms);
 type CatchUpResult = { head: string; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number };
@@ -151,7 +158,7 @@ async function catchUp(
   sample: boolean,
   mechanisms: Mechanisms = {},
 ): Promise<{ head: bigint; seconds: number; heap: { quarter: number; mb: number }[]; heapBefore: number }> {
-  const store = new SqliteEventStore({ path: eventsFile });
+  const store = encrypted(new SqliteEventStore({ path: eventsFile }), eventsFile);
   const readStore = new SqliteReadStore({ path: readFile, writer: mechanisms.writerThread === false ? 'inline' : 'worker' });
   const head = (await store.headPosition())!.commit;
   const heap: { quarter: number; mb: number }[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SqliteEventStore } from '@lead/event-store';
+import { PersonalDataEventStore, openPrivacy } from '@lead/privacy';
 import { funnelAsOf, queryFunnel, type FunnelReport } from '@lead/projections';
 import { chronological, generateLeads, appendCommands } from '../../libs/projections/src/testing/lead-history.generator';
 import { startHarness } from '../../libs/projections/src/testing/projection.test-kit';
@@ -27,8 +28,9 @@ describe('lead-engine funnel', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lead-engine-cli-'));
-    env = { SQLITE_PATH: join(dir, 'leads.sqlite') };
-    const store = new SqliteEventStore({ path: env.SQLITE_PATH });
+    // Written as the engine writes it: personal data encrypted, the keys beside the events file.
+    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), KEYS_SQLITE_PATH: join(dir, 'keys.sqlite') };
+    const store = new PersonalDataEventStore(new SqliteEventStore({ path: env.SQLITE_PATH }), await openPrivacy({}, env.SQLITE_PATH, env));
     await appendCommands(store, chronological(generateLeads({ leads: 150, seed: 77, start: '2025-01-01', days: 120 })));
     await store.close();
   });
@@ -55,7 +57,7 @@ describe('lead-engine funnel', () => {
     );
     const answered = JSON.parse(stdout) as FunnelReport & { asOf: string };
 
-    const store = new SqliteEventStore({ path: env.SQLITE_PATH });
+    const store = new PersonalDataEventStore(new SqliteEventStore({ path: env.SQLITE_PATH }), await openPrivacy({}, env.SQLITE_PATH, env));
     const h = await startHarness({ store, projections: [funnelAsOf('2025-03-15T23:59:59.999Z')] });
     try {
       await h.catchUp();

@@ -222,7 +222,7 @@ for (const storeCase of eventStoreCases()) {
       it('400: a malformed email', async () => {
         const res = await http.post('/leads', { ...b2bLead, contact: { name: 'Ana', email: 'ana@' } });
         expect(res.status).toBe(400);
-        expect(res.body.errors).toEqual([{ field: 'contact.email', message: '"ana@" is not a valid email address' }]);
+        expect(res.body.errors).toEqual([{ field: 'contact.email', message: 'is not a valid email address' }]);
       });
       it('400: an unknown channel, named with its path', async () => {
         const res = await http.post('/leads', { ...b2bLead, source: { channel: 'fax' } });

@@ -129,6 +129,12 @@ export interface EventStore {
   /** Catch-up then live subscription to the global log. */
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;
 
+  /**
+   * Optional: removes a stream, so that it reads as absent and can be started again with 'no_stream'.
+   * Positions are never reused. Used by erasure for the contact claims of an erased lead.
+   */
+  deleteStream?(streamId: string): Promise<void>;
+
   /** Position of the last event in the global log, or null when it is empty. For lag reporting. */
   headPosition(): Promise<Position | null>;
 

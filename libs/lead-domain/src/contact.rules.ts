@@ -24,12 +24,12 @@ export function contactProblems(contact: Partial<Contact> | undefined, path = 'c
   if (!name) problems.push({ field: `${path}.name`, message: 'is required' });
   else if (name.length > MAX_NAME) problems.push({ field: `${path}.name`, message: `must be at most ${MAX_NAME} characters` });
   if (contact.email !== undefined && !EMAIL.test(contact.email.trim())) {
-    problems.push({ field: `${path}.email`, message: `"${contact.email}" is not a valid email address` });
+    problems.push({ field: `${path}.email`, message: 'is not a valid email address' }); // the value is personal: errors get logged
   }
   if (contact.phone !== undefined) {
     const digits = contact.phone.replace(/\D/g, '');
     if (!PHONE_CHARS.test(contact.phone) || digits.length < 6 || digits.length > 15) {
-      problems.push({ field: `${path}.phone`, message: `"${contact.phone}" is not a valid phone number (6 to 15 digits)` });
+      problems.push({ field: `${path}.phone`, message: 'is not a valid phone number (6 to 15 digits)' });
     }
   }
   if (!contact.email && !contact.phone) {

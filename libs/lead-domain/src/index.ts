@@ -7,3 +7,4 @@ export * from './lead.lifecycle';
 export * from './lead.event-parsers';
 export * from './lead.upcasters';
 export * from './contact.rules';
+export * from './personal-data';

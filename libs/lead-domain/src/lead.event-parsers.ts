@@ -6,15 +6,21 @@
 import { UnreadableEventError } from './lead.errors';
 import type { LeadEvent, LeadEventType } from './lead.events';
 import { LEAD_UPCASTERS, type UpcasterRegistry } from './lead.upcasters';
+import { personalFieldsOf } from './personal-data';
 
 type Parser = (data: Record<string, unknown>) => LeadEvent['data'];
 
 /** Checks the fields the current version of the event must have (older versions are upcast first). */
 const requires = (type: LeadEventType, ...fields: string[]): Parser => {
   const required = ['leadId', ...fields];
+  // An erased lead's personal fields read back as null: required, but no longer there.
+  const personal = new Set(personalFieldsOf(type));
   return (data) => {
     for (const field of required) {
-      if (data[field] === undefined || data[field] === null) throw new UnreadableEventError(type, `missing field "${field}"`);
+      if (data[field] === undefined || data[field] === null) {
+        if (data.erased === true && personal.has(field)) continue;
+        throw new UnreadableEventError(type, `missing field "${field}"`);
+      }
     }
     return data as LeadEvent['data'];
   };

@@ -1,7 +1,8 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { LeadPolicy } from '@lead/domain';
 import { EVENT_STORE, createEventStore, eventStoreConfigFromEnv, isEventStore, type EventStore } from '@lead/event-store';
+import { ContactKeys, PersonalDataEventStore, openPrivacy } from '@lead/privacy';
 import { Clock, SystemClock } from './clock';
 import { CaptureLeadHandler } from './commands/capture-lead.command';
 import { CorrectContactDetailsHandler, RecordActivityHandler, RecordScoreHandler } from './commands/engagement.command';
@@ -59,10 +60,11 @@ export class LeadLifecycleModule implements OnApplicationShutdown {
   static forRoot(options: LeadLifecycleOptions & { registerCqrs?: boolean } = {}): DynamicModule {
     const providers: Provider[] = [
       { provide: LEAD_LIFECYCLE_OPTIONS, useValue: options },
+      { provide: EVENT_STORE, useFactory: () => openStore(options) },
       {
-        provide: EVENT_STORE,
-        useFactory: () =>
-          isEventStore(options.eventStore) ? options.eventStore : createEventStore(options.eventStore ?? eventStoreConfigFromEnv()),
+        provide: ContactKeys,
+        inject: [EVENT_STORE],
+        useFactory: (store: EventStore) => (store instanceof PersonalDataEventStore ? store.contactKeys : new ContactKeys(null)),
       },
       { provide: LEAD_POLICY, useFactory: (): LeadPolicy => ({ activityTypes: activityTypesFrom(options) }) },
       { provide: Clock, useClass: SystemClock },
@@ -76,12 +78,36 @@ export class LeadLifecycleModule implements OnApplicationShutdown {
       // Hosts that already call CqrsModule.forRoot() pass registerCqrs: false.
       imports: options.registerCqrs === false ? [] : [CqrsModule.forRoot()],
       providers,
-      exports: [EVENT_STORE, LEAD_POLICY, Clock, LeadReader, LeadCommandExecutor],
+      exports: [EVENT_STORE, ContactKeys, LEAD_POLICY, Clock, LeadReader, LeadCommandExecutor],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // A store handed in by the host is the host's to close.
+    // A store handed in by the host is the host's to close; the key store the engine opened is its own.
     if (!isEventStore(this.options.eventStore)) await this.store.close();
+    else if (this.store instanceof PersonalDataEventStore) await this.store.keys.close();
+  }
+}
+
+const logger = new Logger('Privacy');
+
+/** The event store, wrapped so that personal data is encrypted, unless the host turned that off. */
+async function openStore(options: LeadLifecycleOptions): Promise<EventStore> {
+  const config = isEventStore(options.eventStore) ? undefined : (options.eventStore ?? eventStoreConfigFromEnv());
+  const inner = config ? createEventStore(config) : (options.eventStore as EventStore);
+  if (options.privacy === false) return inner;
+  try {
+    const privacy = await openPrivacy(
+      options.privacy,
+      config?.kind === 'sqlite' ? config.path : undefined,
+      process.env,
+      config ? undefined : inner,
+    );
+    const store = new PersonalDataEventStore(inner, { ...privacy, log: (message) => logger.log(message) });
+    await store.start();
+    return store;
+  } catch (error) {
+    if (config) await inner.close();
+    throw error;
   }
 }

@@ -1,9 +1,16 @@
 import { DEFAULT_ACTIVITY_TYPES } from '@lead/domain';
 import type { EventStore, EventStoreConfig } from '@lead/event-store';
+import type { PrivacyOptions } from '@lead/privacy';
 
 export interface LeadLifecycleOptions {
   /** An event store instance, or a configuration to create one; default: from the environment (EVENT_STORE, SQLITE_PATH, EVENTSTORE_URL). */
   eventStore?: EventStore | EventStoreConfig;
+  /**
+   * Encryption of personal data (crypto-shredding; README "Security"). On by default, for a store handed
+   * in too: the store is wrapped, so everything written through the engine is encrypted. `false` only for
+   * a host that keeps no personal data in lead events or encrypts them itself.
+   */
+  privacy?: PrivacyOptions | false;
   /** Allowed activity types (default: PRODUCT.md's list). */
   activityTypes?: readonly string[];
 }

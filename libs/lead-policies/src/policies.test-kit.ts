@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { LoggerService } from '@nestjs/common';
-import { SqliteEventStore, type EventStore, type RecordedEvent } from '@lead/event-store';
+import { EVENT_STORE, SqliteEventStore, type EventStore, type RecordedEvent } from '@lead/event-store';
+import { ContactKeys, type PrivacyOptions } from '@lead/privacy';
 import { Clock, LeadCommandExecutor, LeadLifecycleModule, type CommandResult, type LeadCommandRequest } from '@lead/lifecycle';
 import { LeadPoliciesModule } from './lead-policies.module';
 import type { LeadPoliciesOptions } from './lead-policies.options';
@@ -31,7 +32,11 @@ export const testRouting: RoutingConfig = {
 };
 
 export interface TestEngine {
+  /** The engine's store: personal fields encrypted on the way in, opened on the way out. */
   store: EventStore;
+  /** The store underneath, as written to disk. */
+  raw: EventStore;
+  contactKeys: ContactKeys;
   executor: LeadCommandExecutor;
   reactor: PolicyReactor;
   models: ScoringModelService;
@@ -45,12 +50,12 @@ export interface TestEngine {
 
 /** The lifecycle and policies modules on in-memory stores; the store survives close() when handed in. */
 export async function openTestEngine(
-  options: { store?: EventStore; clock?: Clock; policies?: LeadPoliciesOptions } = {},
+  options: { store?: EventStore; clock?: Clock; policies?: LeadPoliciesOptions; privacy?: PrivacyOptions } = {},
 ): Promise<TestEngine> {
   const store = options.store ?? new SqliteEventStore({ path: ':memory:' });
   let builder = Test.createTestingModule({
     imports: [
-      LeadLifecycleModule.forRoot({ eventStore: store }),
+      LeadLifecycleModule.forRoot({ eventStore: store, ...(options.privacy ? { privacy: options.privacy } : {}) }),
       LeadPoliciesModule.forRoot({
         stateStore: { kind: 'sqlite', path: ':memory:' },
         routing: testRouting,
@@ -63,13 +68,16 @@ export async function openTestEngine(
   const moduleRef = await builder.compile();
   await moduleRef.init();
   const executor = moduleRef.get(LeadCommandExecutor);
+  const engineStore = moduleRef.get<EventStore>(EVENT_STORE);
   return {
-    store,
+    store: engineStore,
+    raw: store,
+    contactKeys: moduleRef.get(ContactKeys),
     executor,
     reactor: moduleRef.get(PolicyReactor),
     models: moduleRef.get(ScoringModelService),
     send: (r) => executor.execute({ options: {}, actor: 'user:ana', ...r } as LeadCommandRequest),
-    stream: (leadId) => store.readStream(`lead-${leadId}`),
+    stream: (leadId) => engineStore.readStream(`lead-${leadId}`),
     async close() {
       await moduleRef.close();
       if (!options.store) await store.close();

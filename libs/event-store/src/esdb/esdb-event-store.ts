@@ -241,6 +241,20 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /**
+   * A soft delete: the stream reads as absent and can be started again with 'no_stream'; its events stay
+   * in $all and on disk until a scavenge (README: what erasure guarantees).
+   */
+  async deleteStream(streamId: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.client.deleteStream(streamId);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return;
+      throw this.mapError(error, `delete of ${streamId}`, { streamId });
+    }
+  }
+
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const direction = options.direction ?? 'forwards';

@@ -158,6 +158,7 @@ export class SqliteEventStore implements EventStore {
   /** One sequence for the whole log: positions are consecutive. */
   readonly capabilities: EventStoreCapabilities = Object.freeze({ densePositions: true });
   private readonly db: Database;
+  private readonly path: string;
   private readonly pollIntervalMs: number;
   private readonly groupCommit: boolean;
   private readonly statements: {
@@ -186,6 +187,7 @@ export class SqliteEventStore implements EventStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.groupCommit = options.groupCommit ?? true;
+    this.path = options.path;
     this.db = new BetterSqlite3(options.path);
     applyStorePragmas(this.db, options.synchronous ?? 'FULL');
     this.db.exec(EVENTS_TABLE_DDL);
@@ -273,6 +275,31 @@ export class SqliteEventStore implements EventStore {
       setImmediate(() => subscription.prefetch());
     }
     return subscription;
+  }
+
+  /**
+   * Deletes the stream's rows (secure_delete overwrites them). The rowid is the position and SQLite
+   * hands out max(rowid)+1, so the log's last row is never deleted: when it belongs to the stream it
+   * becomes an empty `$streamDeleted` system row instead, and no position is ever reused.
+   */
+  async deleteStream(streamId: string): Promise<void> {
+    if (this.closed) throw new Error('The event store is closed');
+    this.db
+      .transaction(() => {
+        const [head] = this.statements.head.get() as [number | null];
+        this.db
+          .prepare(
+            `UPDATE events SET stream_id = '$deleted', revision = position, event_id = 'deleted-' || position, type = '$streamDeleted', data = '{}', metadata = '{}' WHERE position = ? AND stream_id = ?`,
+          )
+          .run(head, streamId);
+        this.db.prepare('DELETE FROM events WHERE stream_id = ?').run(streamId);
+      })
+      .immediate();
+  }
+
+  /** Folds the WAL back into the file and truncates it, so that overwritten pages leave no copy behind. */
+  async reclaimSpace(): Promise<void> {
+    if (!this.closed && this.path !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async headPosition(): Promise<Position | null> {

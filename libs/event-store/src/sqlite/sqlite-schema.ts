@@ -28,6 +28,8 @@ export function applyStorePragmas(db: Database, synchronous: SqliteSynchronous =
   // Catch-up over millions of events reads the log sequentially; a larger page cache keeps the hot index pages resident.
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  // Deleted rows (an erased lead's contact claims) are overwritten in the file, not just unlinked.
+  db.pragma('secure_delete = ON');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DuplicateLeadError, deterministicUuid } from '@lead/lifecycle';
 import { openTestEngine, testRouting, type TestEngine } from '../policies.test-kit';
-import { contactClaimStream } from './contact-claims';
+import { sha256Hex } from '@lead/privacy';
 
 const capture = (email?: string, phone?: string) => ({
   type: 'CaptureLead' as const,
@@ -65,13 +65,13 @@ describe('duplicate detection on capture (claim streams)', () => {
 
     it('takes over a claim whose lead was never captured, once its grace period is over', async () => {
       const orphan = randomUUID();
-      await engine.store.appendToStream(contactClaimStream('email', 'orphan@acme.ro'), [
+      await engine.store.appendToStream(engine.contactKeys.claimStream('email', 'orphan@acme.ro'), [
         { id: randomUUID(), type: 'ContactClaimed', data: { leadId: orphan, kind: 'email' }, metadata: {} },
       ]);
       const started = Date.now();
       const result = await engine.send(capture('orphan@acme.ro'));
       expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-      const claims = await engine.store.readStream(contactClaimStream('email', 'orphan@acme.ro'));
+      const claims = await engine.store.readStream(engine.contactKeys.claimStream('email', 'orphan@acme.ro'));
       expect(claims.map((c) => (c.data as { leadId: string }).leadId)).toEqual([orphan, result.leadId]);
     });
 
@@ -83,6 +83,19 @@ describe('duplicate detection on capture (claim streams)', () => {
       const corrected = await engine.send(capture('old@acme.ro'));
       await engine.send({ type: 'CorrectContactDetails', leadId: corrected.leadId, data: { contact: { email: 'new@acme.ro' } } });
       await expect(engine.send(capture('old@acme.ro'))).resolves.toMatchObject({ events: ['LeadCaptured'] });
+    });
+
+    it('names claim streams by a keyed hash, not by the SHA-256 of the address, and erasure deletes them', async () => {
+      const lead = await engine.send(capture('keyed@acme.ro', '+40 721 000 111'));
+      const claimStreams = [...new Set((await engine.raw.readAll()).filter((e) => e.type === 'ContactClaimed').map((e) => e.streamId))];
+      expect(claimStreams).toEqual([
+        engine.contactKeys.claimStream('email', 'keyed@acme.ro'),
+        engine.contactKeys.claimStream('phone', '+40721000111'),
+      ]);
+      expect(claimStreams[0]).not.toContain(sha256Hex('keyed@acme.ro'));
+      await engine.send({ type: 'ErasePersonalData', leadId: lead.leadId, data: { reason: 'GDPR art. 17' } });
+      for (const stream of claimStreams) expect(await engine.raw.readStream(stream)).toEqual([]);
+      expect((await engine.raw.readAll()).filter((e) => e.type === 'ContactClaimed')).toEqual([]);
     });
 
     it("points a merged duplicate's address at its survivor", async () => {

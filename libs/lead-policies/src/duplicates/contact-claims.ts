@@ -16,14 +16,10 @@ import {
   type CaptureGuard,
   type CaptureRedirect,
 } from '@lead/lifecycle';
-import { createHash } from 'node:crypto';
+import { ContactKeys, type ContactKind } from '@lead/privacy';
 import { LEAD_POLICIES_SETTINGS, type LeadPoliciesSettings } from '../lead-policies.options';
 
-export type ContactKind = 'email' | 'phone';
-
-/** A claim stream per normalised contact key; the value is hashed so that no address appears in a stream name. */
-export const contactClaimStream = (kind: ContactKind, normalised: string): string =>
-  `contact-${kind}-${createHash('sha256').update(normalised).digest('hex')}`;
+export type { ContactKind };
 
 export type ContactClaimed = { type: 'ContactClaimed'; data: { leadId: string; kind: ContactKind } };
 
@@ -53,6 +49,8 @@ export class ContactClaims implements CaptureGuard {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly reader: LeadReader,
     @Inject(LEAD_POLICIES_SETTINGS) private readonly settings: LeadPoliciesSettings,
+    /** A claim stream per normalised contact key, named by a keyed hash so that no address can be read back from it. */
+    private readonly contactKeys: ContactKeys,
   ) {}
 
   async beforeCapture(attempt: CaptureAttempt): Promise<CaptureRedirect | undefined> {
@@ -60,8 +58,8 @@ export class ContactClaims implements CaptureGuard {
     if (mode === 'off') return undefined;
     const { normalizedEmail, normalizedPhone } = attempt.event.data;
     const keys: Key[] = [
-      ...(normalizedEmail ? [{ kind: 'email' as const, stream: contactClaimStream('email', normalizedEmail) }] : []),
-      ...(normalizedPhone ? [{ kind: 'phone' as const, stream: contactClaimStream('phone', normalizedPhone) }] : []),
+      ...(normalizedEmail ? [{ kind: 'email' as const, stream: this.contactKeys.claimStream('email', normalizedEmail) }] : []),
+      ...(normalizedPhone ? [{ kind: 'phone' as const, stream: this.contactKeys.claimStream('phone', normalizedPhone) }] : []),
     ];
 
     // A pending claim ends by itself (its lead appears, or its grace runs out); write conflicts are bounded.
@@ -128,7 +126,7 @@ export class ContactClaims implements CaptureGuard {
         id = state.survivorLeadId; // the duplicate's address belongs to the person the survivor stands for
         continue;
       }
-      return hops > 0 || holds(state, kind, claim) ? { kind: 'live', leadId: id } : { kind: 'free' };
+      return hops > 0 || holds(state, kind, claim, this.contactKeys) ? { kind: 'live', leadId: id } : { kind: 'free' };
     }
     return { kind: 'free' };
   }
@@ -150,9 +148,9 @@ export class ContactClaims implements CaptureGuard {
 }
 
 /** Whether the lead still carries the claimed key (a correction may have changed it). */
-function holds(state: LeadState, kind: ContactKind, claim: RecordedEvent): boolean {
+function holds(state: LeadState, kind: ContactKind, claim: RecordedEvent, contactKeys: ContactKeys): boolean {
   if (state.status === 'none' || state.status === 'erased') return false;
   const contact = state.profile.contact;
   const value = kind === 'email' ? contact.email && normalizeEmail(contact.email) : contact.phone && normalizePhone(contact.phone);
-  return value !== undefined && value !== '' && contactClaimStream(kind, value) === claim.streamId;
+  return value !== undefined && value !== '' && contactKeys.claimStream(kind, value) === claim.streamId;
 }

@@ -69,6 +69,7 @@ export class SqlitePolicyStore implements PolicyStateStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new BetterSqlite3(path);
     this.db.pragma('journal_mode = WAL');
+    this.db.pragma('secure_delete = ON');
     // NORMAL is enough: the state is rebuilt from events, and a lost last commit only replays idempotent reactions.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LeadEventMetadata } from '@lead/domain';
+import { SqliteKeyStore, loadOrCreateKeyFile } from '@lead/privacy';
 import { SqliteEventStore, parsePosition, comparePositions, type RecordedEvent } from '@lead/event-store';
 import { openTestEngine, type TestEngine } from '../policies.test-kit';
 import { SqlitePolicyStore } from '../policy-state/sqlite-policy-store';
@@ -23,6 +24,7 @@ function runChild(
         ...process.env,
         TS_NODE_TRANSPILE_ONLY: 'true',
         EVENTS_FILE: files.events,
+        KEYS_SQLITE_PATH: '', // the data keys beside the events file
         POLICIES_FILE: files.policies,
         CRASH_AFTER: crashAfter ?? '',
       },
@@ -59,7 +61,9 @@ describe('the policy reactor across crashes (SIGKILL between an event and its ch
     files = { events: join(dir, 'leads.sqlite'), policies: join(dir, 'policies.sqlite') };
     store = new SqliteEventStore({ path: files.events });
     // The writer sends the commands people would; its own reactor is off.
-    writer = await openTestEngine({ store, policies: { reactor: false } });
+    // The data keys where the engine in the child finds them: beside the events file.
+    const privacy = { keyStore: new SqliteKeyStore(join(dir, 'keys.sqlite')), masterKey: loadOrCreateKeyFile(join(dir, 'master.key')) };
+    writer = await openTestEngine({ store, policies: { reactor: false }, privacy });
     await writer.models.bootstrap(); // the default model is active before any lead arrives
   });
   afterAll(async () => {

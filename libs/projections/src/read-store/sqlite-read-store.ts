@@ -95,6 +95,8 @@ export class SqliteReadStore implements ReadStore {
     // quicker index builds.
     this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
+    // An erased lead's rows are overwritten in the file, not just unlinked.
+    this.db.pragma('secure_delete = ON');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');

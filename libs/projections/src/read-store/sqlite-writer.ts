@@ -97,6 +97,8 @@ export function openWriterDatabase(path: string, synchronous: string): Database 
   const db = new BetterSqlite3(path);
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
+  // Erased personal data is overwritten, not just unlinked.
+  db.pragma('secure_delete = ON');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('cache_size = -65536');
   return db;

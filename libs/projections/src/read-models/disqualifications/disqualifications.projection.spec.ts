@@ -125,6 +125,7 @@ describe('disqualifications read model', () => {
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.erased).toBe(true);
+      expect(row.note).toBeNull();
       expect(row.facts.decisionMaker).toEqual({ role: 'CEO' });
       expect(row.facts.need).toBe('CRM');
     }

@@ -10,7 +10,7 @@
  * - `score`, `temperature`, `scoringModelVersion`: the snapshot's, null when the lead was not scored:
  *   the score the decision was based on, read from the event itself rather than from earlier events.
  * - PersonalDataErased removes the decision maker's name from the facts of the lead's rows and marks
- *   them `erased: true` (the note is free text written by the actor and is kept).
+ *   them `erased: true`; the note, free text that may name the person, becomes null.
  *
  * Query: filter by reason, actor, lead and period (from ≤ occurredAt < to, ISO times); newest first;
  * paginated.
@@ -29,7 +29,7 @@ export type Disqualification = {
   id: string;
   leadId: string;
   reason: string;
-  note: string;
+  note: string | null;
   rule: string | null;
   actor: string | null;
   occurredAt: string;
@@ -78,7 +78,7 @@ export const disqualificationsProjection: ProjectionDefinition = {
     const lead = tx.get<DisqualifiedLead>(DISQUALIFIED_LEADS, event.leadId);
     if (event.type === 'PersonalDataErased') {
       for (const id of lead?.disqualifications ?? [])
-        tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true } });
+        tx.update(DISQUALIFICATIONS, id, { unset: ['facts.decisionMaker.name'], set: { erased: true, note: null } });
       return;
     }
     if (event.type !== 'Disqualified') return;
