@@ -129,7 +129,7 @@ export function measureFunnel(replay: FunnelReplay, options: MeasureOptions = {}
       name: definition.name,
       description: definition.description,
       order: definition.order,
-      window: definition.windowMs === null ? null : `${definition.windowMs / 3_600_000}h`,
+      window: windowText(definition.windowMs),
       converted: definition.steps[definition.convertedStep].name,
       cohort: definition.cohortPeriod,
     },
@@ -149,6 +149,11 @@ export function measureFunnel(replay: FunnelReplay, options: MeasureOptions = {}
       : null,
     dropOff,
   };
+}
+
+function windowText(ms: number | null): string | null {
+  if (ms === null) return null;
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 3_600_000}h`;
 }
 
 function timeTravelOf(travel: TimeTravel): { knownAt: string | null; asOccurred: string | null } {
