@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LeadLifecycleModule, type LeadLifecycleOptions } from '@lead/lifecycle';
 import type { LeadPoliciesOptions } from '@lead/policies';
 import type { ProjectionsModuleOptions } from '@lead/projections';
+import { FunnelsHttpModule } from './funnels/funnels-http.module';
 import { HealthController } from './health/health.controller';
 import { LeadsController } from './leads/leads.controller';
 import { readModelModules } from './read-models/read-models.modules';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [LeadLifecycleModule.forRoot(options), ...readModelModules(options), ...scoringModules(options)],
+      imports: [LeadLifecycleModule.forRoot(options), ...readModelModules(options), ...scoringModules(options), FunnelsHttpModule],
       controllers: [LeadsController, HealthController],
     };
   }

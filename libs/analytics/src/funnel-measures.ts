@@ -151,7 +151,8 @@ export function measureFunnel(replay: FunnelReplay, options: MeasureOptions = {}
   };
 }
 
-function windowText(ms: number | null): string | null {
+/** A window as written in definitions: whole days as "30d", else hours. */
+export function windowText(ms: number | null): string | null {
   if (ms === null) return null;
   return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${ms / 3_600_000}h`;
 }
