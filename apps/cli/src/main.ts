@@ -4,19 +4,21 @@ import { registerAudit } from './commands/audit.command';
 import { registerFunnel } from './commands/funnel.command';
 import { registerImport } from './commands/import.command';
 import { registerProjections } from './commands/projections.command';
+import { registerReport } from './commands/report.command';
 import { registerScoring } from './commands/scoring.command';
 import { registerScoringHistory } from './commands/scoring-history.command';
 
 // The command line for analysts and ops; it uses the same configuration as the API (EVENT_STORE, SQLITE_PATH, …).
 const program = new Command()
   .name('lead-engine')
-  .description('Lead lifecycle engine: audit, import, scoring, projections and funnel analysis on the event history')
+  .description('Lead lifecycle engine: audit, import, scoring, projections, funnel analysis and reports on the event history')
   .showHelpAfterError();
 
 registerAudit(program);
 registerFunnel(program);
 registerImport(program);
 registerProjections(program);
+registerReport(program);
 registerScoring(program);
 registerScoringHistory(program);
 

@@ -3,3 +3,5 @@ export * from './funnel-vocabulary';
 export * from './funnel-replay';
 export * from './funnel-measures';
 export * from './funnel-definitions.store';
+export * from './report/model-comparison';
+export * from './report/html-report';
