@@ -17,6 +17,7 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
+    '^@lead/analytics$': '<rootDir>/libs/analytics/src',
     '^@lead/auth$': '<rootDir>/libs/auth/src',
     '^@lead/domain$': '<rootDir>/libs/lead-domain/src',
     '^@lead/event-store$': '<rootDir>/libs/event-store/src',

@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { machineDescription, printResults, type BenchResult } from './bench-kit';
 import { benchCommands } from './commands.bench';
 import { benchEventStore, rawOneEventTransactionsPerSecond } from './event-store.bench';
+import { benchFunnel } from './funnel.bench';
 import { benchProjections } from './projections.bench';
 import { benchScoring } from './scoring.bench';
 
-const GROUPS = ['event-store', 'commands', 'scoring', 'projections'] as const;
+const GROUPS = ['event-store', 'commands', 'scoring', 'projections', 'funnel'] as const;
 
 /**
  * `npm run bench [-- <only>]`: every benchmark, each figure next to the limit it is compared with
  * (the raw SQLite rate measured on the same machine and file system in the same run).
- * <only>: event-store, commands, scoring, projections (default: all, each in a process of its own so
+ * <only>: event-store, commands, scoring, projections, funnel (default: all, each in a process of its own so
  * that no group inherits another's heap, compiled code or lingering work).
  */
 async function main(): Promise<void> {
@@ -43,6 +44,8 @@ async function runGroup(group: (typeof GROUPS)[number]): Promise<BenchResult[]> 
         return await benchScoring();
       case 'projections':
         return await benchProjections(dir);
+      case 'funnel':
+        return await benchFunnel(dir);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

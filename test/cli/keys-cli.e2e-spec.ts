@@ -20,11 +20,17 @@ describe('lead-engine keys and audit', () => {
       env: { ...process.env, ...env },
     });
 
+  const inheritedKeys = process.env.KEYS_SQLITE_PATH;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lead-engine-keys-'));
-    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), AUTH: 'on' };
+    // The app here and the CLI processes open one data directory, data keys included.
+    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), KEYS_SQLITE_PATH: join(dir, 'keys.sqlite'), AUTH: 'on' };
+    process.env.KEYS_SQLITE_PATH = env.KEYS_SQLITE_PATH;
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    process.env.KEYS_SQLITE_PATH = inheritedKeys;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('creates a key the API accepts, lists it without the secret, revokes it, and audits each act', async () => {
     const created = await cli('keys', 'create', '--name', 'crm-sync', '--role', 'writer,analyst');

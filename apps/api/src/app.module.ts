@@ -5,6 +5,7 @@ import { LeadLifecycleModule, type LeadLifecycleOptions } from '@lead/lifecycle'
 import type { LeadPoliciesOptions } from '@lead/policies';
 import type { ProjectionsModuleOptions } from '@lead/projections';
 import { AdminController } from './admin/admin.controller';
+import { FunnelsHttpModule } from './funnels/funnels-http.module';
 import { HealthController } from './health/health.controller';
 import { rateLimitModules } from './http/rate-limit.module';
 import { LeadsController } from './leads/leads.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         ...scoringModules(options),
         // After AuthModule: the rate limit counts per principal, which its guard has set.
         ...rateLimitModules(),
+        FunnelsHttpModule,
       ],
       controllers: [LeadsController, AdminController, HealthController],
     };

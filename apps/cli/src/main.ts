@@ -6,13 +6,14 @@ import { registerImport } from './commands/import.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerProjections } from './commands/projections.command';
+import { registerReport } from './commands/report.command';
 import { registerScoring } from './commands/scoring.command';
 import { registerScoringHistory } from './commands/scoring-history.command';
 
 // The command line for analysts and ops; it uses the same configuration as the API (EVENT_STORE, SQLITE_PATH, …).
 const program = new Command()
   .name('lead-engine')
-  .description('Lead lifecycle engine: audit, import, API keys, scoring, projections and funnel analysis on the event history')
+  .description('Lead lifecycle engine: audit, import, export, API keys, scoring, projections, funnel analysis and reports on the event history')
   .showHelpAfterError();
 
 registerAudit(program);
@@ -21,6 +22,7 @@ registerImport(program);
 registerKeys(program);
 registerMigrate(program);
 registerProjections(program);
+registerReport(program);
 registerScoring(program);
 registerScoringHistory(program);
 

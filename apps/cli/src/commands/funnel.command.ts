@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { defaultFunnelDefinition, FunnelDefinitionError, readFunnelDefinition, type FunnelDefinition } from '@lead/analytics';
 import type { Command } from 'commander';
 import { EVENT_STORE, type EventStore } from '@lead/event-store';
 import {
@@ -21,6 +22,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { withEngine } from '../cli.context';
 import { fail, printTable, toCsv } from '../output';
 import { funnelHtmlReport } from './funnel-report.html';
+import { checkBreakdown, parseTravelTime, runDefinedFunnel } from './funnel-definition.output';
 
 const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -34,6 +36,11 @@ interface FunnelOptions {
   view: string;
   format: string;
   out?: string;
+  definition?: string;
+  knownAt?: string;
+  asOccurred?: string;
+  breakdown?: string;
+  cell?: string;
 }
 
 /**
@@ -55,7 +62,13 @@ export function registerFunnel(program: Command): void {
     .option('--view <view>', `${FUNNEL_VIEWS.join(' | ')} (see README, Read models)`, 'activity')
     .option('--format <format>', `${FORMATS.join(' | ')}`, 'table')
     .option('--out <file>', 'write to a file instead of the terminal (default for html: funnel-report.html)')
+    .option('--definition <file>', 'replay the whole history under a funnel definition (YAML or JSON; see libs/analytics/funnels)')
+    .option('--known-at <time>', 'as the data was known then: only events recorded by this time (with or without --definition)')
+    .option('--as-occurred <time>', 'as it had happened by then: only events whose business time is at or before this time')
+    .option('--breakdown <property>', 'with a definition: break down by a lead property (channel, campaign, touch.first, …)')
+    .option('--cell <cell>', 'with a definition: the lead ids behind one cell, e.g. "step=qualified,outcome=dropped,period=2025-03"')
     .action(async (options: FunnelOptions) => {
+      if (options.definition || options.knownAt || options.asOccurred || options.breakdown || options.cell) return defined(options);
       const checked = check(options);
       await withEngine(async (engine) => {
         const store = engine.get<EventStore>(EVENT_STORE);
@@ -63,6 +76,43 @@ export function registerFunnel(program: Command): void {
         output(report, checked);
       });
     });
+}
+
+/** The replay under a definition (the default one when only time travel or a breakdown is asked for). */
+async function defined(options: FunnelOptions): Promise<void> {
+  if (options.asOf !== undefined) fail('--as-of is the business-time option of the built-in funnel: with a definition, use --as-occurred');
+  if (options.groupBy !== undefined) fail('--group-by is for the built-in funnel: with a definition, use --breakdown');
+  if (!['table', 'csv', 'json'].includes(options.format))
+    fail(`--format must be one of table, csv, json with a definition (got "${options.format}")`);
+  let definition: FunnelDefinition;
+  try {
+    definition = options.definition ? readFunnelDefinition(options.definition) : defaultFunnelDefinition();
+  } catch (error) {
+    if (error instanceof FunnelDefinitionError) fail(error.message);
+    fail(`cannot read --definition ${options.definition}: ${(error as Error).message}`);
+  }
+  const day = (name: string, value: string | undefined) => {
+    if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))))
+      fail(`--${name} must be a date (YYYY-MM-DD), got "${value}"`);
+    return value;
+  };
+  const knownAt = parseTravelTime('known-at', options.knownAt);
+  const asOccurred = parseTravelTime('as-occurred', options.asOccurred);
+  const settings = {
+    travel: { ...(knownAt ? { knownAt } : {}), ...(asOccurred ? { asOccurred } : {}) },
+    from: day('from', options.from),
+    to: day('to', options.to),
+    breakdown: checkBreakdown(options.breakdown),
+    cell: options.cell,
+    format: options.format as 'table' | 'csv' | 'json',
+  };
+  await withEngine(async (engine) => {
+    const text = await runDefinedFunnel(engine.get<EventStore>(EVENT_STORE), definition, settings);
+    if (options.out) {
+      writeFileSync(options.out, text);
+      console.error(`wrote ${options.out}`);
+    } else process.stdout.write(text);
+  });
 }
 
 interface Checked {

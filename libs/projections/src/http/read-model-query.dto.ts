@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
 import {
   CHANNELS,
   DISQUALIFICATION_REASONS,
@@ -20,6 +20,12 @@ import { PIPELINE_SORTS, type PipelineSort } from '../read-models/pipeline/pipel
 
 const POSITION = /^\d+(\/\d+)?$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** 2025-02-30 parses to 2 March and 2025-13-01 not at all: the day must read back unchanged. */
+function isCalendarDay(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00.000Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+}
 
 /** Read-your-writes: every query may name the position a command answered with. */
 export class MinPositionQueryDto {
@@ -102,24 +108,42 @@ export class NurtureQueueQueryDto extends PageQueryDto {
   dueAt?: string;
 }
 
+/** A calendar day YYYY-MM-DD that exists (2025-02-30 does not): one rule, so a bad day gets one message. */
+function IsDay(): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'isDay',
+      target: target.constructor,
+      propertyName: String(property),
+      options: { message: `${String(property)} must be a date (YYYY-MM-DD)` },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && DAY.test(value) && isCalendarDay(value),
+      },
+    });
+}
+
 export class FunnelQueryDto extends MinPositionQueryDto {
-  @ApiProperty({ description: 'First day (UTC, inclusive), business time', example: '2025-01-01' })
-  @Matches(DAY, { message: 'from must be a date (YYYY-MM-DD)' })
-  @IsISO8601({ strict: true })
-  from!: string;
+  @ApiPropertyOptional({
+    description: 'First day (UTC, inclusive), business time. Default: the first day of the month eleven months before `to`',
+    example: '2025-01-01',
+  })
+  @IsOptional()
+  @IsDay()
+  from?: string;
 
-  @ApiProperty({ description: 'Last day (UTC, inclusive), business time', example: '2025-03-31' })
-  @Matches(DAY, { message: 'to must be a date (YYYY-MM-DD)' })
-  @IsISO8601({ strict: true })
-  to!: string;
+  @ApiPropertyOptional({ description: 'Last day (UTC, inclusive), business time. Default: today', example: '2025-03-31' })
+  @IsOptional()
+  @IsDay()
+  to?: string;
 
-  @ApiProperty({ enum: FUNNEL_PERIODS, description: 'day, ISO week (labelled by its Monday) or month (YYYY-MM)' })
-  @IsIn(FUNNEL_PERIODS)
-  period!: FunnelPeriod;
+  @ApiPropertyOptional({ enum: FUNNEL_PERIODS, default: 'month', description: 'day, ISO week (labelled by its Monday) or month (YYYY-MM)' })
+  @IsOptional()
+  @IsIn(FUNNEL_PERIODS, { message: `period must be one of ${FUNNEL_PERIODS.join(', ')}` })
+  period?: FunnelPeriod;
 
   @ApiPropertyOptional({ enum: FUNNEL_DIMENSIONS })
   @IsOptional()
-  @IsIn(FUNNEL_DIMENSIONS)
+  @IsIn(FUNNEL_DIMENSIONS, { message: `groupBy must be one of ${FUNNEL_DIMENSIONS.join(', ')}` })
   groupBy?: FunnelDimension;
 
   @ApiPropertyOptional({
@@ -128,8 +152,22 @@ export class FunnelQueryDto extends MinPositionQueryDto {
     description: 'activity: what happened in the range; cohort: the leads captured in the range, followed to their outcome',
   })
   @IsOptional()
-  @IsIn(FUNNEL_VIEWS)
+  @IsIn(FUNNEL_VIEWS, { message: `view must be one of ${FUNNEL_VIEWS.join(', ')}` })
   view: FunnelView = 'activity';
+}
+
+/**
+ * Without parameters the funnel answers the last twelve months by month: from the first day of the
+ * month eleven months before `to` (default today, UTC) to `to`.
+ */
+export function funnelQueryWithDefaults(
+  dto: Omit<FunnelQueryDto, 'minPosition'>,
+  now: Date = new Date(),
+): { from: string; to: string; period: FunnelPeriod; view: FunnelView; groupBy?: FunnelDimension } {
+  const to = dto.to ?? now.toISOString().slice(0, 10);
+  const [year, month] = to.split('-').map(Number);
+  const from = dto.from ?? new Date(Date.UTC(year, month - 1 - 11, 1)).toISOString().slice(0, 10);
+  return { from, to, period: dto.period ?? 'month', view: dto.view ?? 'activity', ...(dto.groupBy ? { groupBy: dto.groupBy } : {}) };
 }
 
 export class DisqualificationsQueryDto extends PageQueryDto {

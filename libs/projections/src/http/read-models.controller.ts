@@ -3,7 +3,13 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiS
 import { Allow, SEES_CONTACTS, type Principal } from '@lead/auth';
 import type { Request, Response } from 'express';
 import { ReadModelQueries } from '../read-models/read-model-queries';
-import { DisqualificationsQueryDto, FunnelQueryDto, NurtureQueueQueryDto, PipelineQueryDto } from './read-model-query.dto';
+import {
+  DisqualificationsQueryDto,
+  FunnelQueryDto,
+  funnelQueryWithDefaults,
+  NurtureQueueQueryDto,
+  PipelineQueryDto,
+} from './read-model-query.dto';
 import { MinPositionGate } from './min-position.gate';
 
 const STALE = 'The read model has not reached `minPosition` within the wait (Retry-After: 1), or its projection is stopped.';
@@ -53,14 +59,14 @@ export class ReadModelsController {
     summary:
       'Funnel statistics on business time: counts, conversion rates and time between stages per period, optionally per source, segment or owner',
     description:
-      'view=activity: what happened in the range (event counts; times of transitions that ended in it). view=cohort: the leads captured in the range, followed to their outcome.',
+      'Without parameters: the last twelve months by month (activity view). view=activity: what happened in the range (event counts; times of transitions that ended in it). view=cohort: the leads captured in the range, followed to their outcome.',
   })
   @ApiOkResponse({ description: '{ view, period, groupBy, from, to, rows, totals, asOf }' })
   async funnel(@Query() dto: FunnelQueryDto, @Res({ passthrough: true }) res: Response) {
     const { minPosition, ...query } = dto;
     await this.gate.reach('funnel', minPosition, res);
     const asOf = this.gate.asOf('funnel');
-    return { ...(await this.gate.query(() => this.queries.funnel(query))), asOf };
+    return { ...(await this.gate.query(() => this.queries.funnel(funnelQueryWithDefaults(query)))), asOf };
   }
 
   @Get('disqualifications')
