@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.command';
+import { registerExport } from './commands/export.command';
 import { registerFunnel } from './commands/funnel.command';
 import { registerImport } from './commands/import.command';
 import { registerProjections } from './commands/projections.command';
@@ -14,6 +15,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerAudit(program);
+registerExport(program);
 registerFunnel(program);
 registerImport(program);
 registerProjections(program);
