@@ -8,6 +8,7 @@ export * from './commands/qualification-facts.command';
 export * from './commands/records.command';
 export * from './commands/routing.command';
 export * from './deterministic-id';
+export * from './history-import';
 export * from './idempotency-key-reused.error';
 export * from './lead-command.executor';
 export * from './lead-command.message';

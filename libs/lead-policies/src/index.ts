@@ -19,5 +19,6 @@ export * from './scoring-models/lead-history';
 export * from './scoring-models/history-reader';
 export * from './scoring-models/predictive-training';
 export * from './backtest/backtest';
+export * from './backtest/model-comparison';
 export * from './duplicates/contact-claims';
 export * from './reactor/policy-reactor';

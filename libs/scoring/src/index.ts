@@ -4,3 +4,5 @@ export * from './predictive';
 export * from './evaluation';
 export * from './datasets/x-education';
 export * from './located-yaml';
+export * from './csv-import/import-mapping';
+export * from './csv-import/csv-import';

@@ -2,31 +2,14 @@ import type { Command } from 'commander';
 import { LeadRuleRefusedError } from '@lead/domain';
 import { EVENT_STORE, type EventStore } from '@lead/event-store';
 import { Clock } from '@lead/lifecycle';
-import { ScoringModelService, backtest, readLeadHistories, resolvePoliciesSettings, type ReadProgress } from '@lead/policies';
-import { ScoringModelError, formatProblem, loadScoringModelFile, type PredictiveModel } from '@lead/scoring';
-import { Presets, SingleBar } from 'cli-progress';
+import { DEFAULT_RESAMPLES, ScoringModelService, backtest, readLeadHistories, resolvePoliciesSettings } from '@lead/policies';
+import type { PredictiveModel } from '@lead/scoring';
 import { withEngine } from '../cli.context';
+import { historyProgress } from '../history-progress';
 import { fail, printTable } from '../output';
+import { compareCommand, loadModelOrFail, type BacktestCliOptions } from './scoring-compare';
 
 const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)}%`);
-
-/** A progress bar over the log (by position), on stderr so that --format json stays clean. */
-function historyProgress(label: string): { update(p: ReadProgress): void; stop(): void } {
-  const bar = new SingleBar(
-    { format: `${label} |{bar}| {percentage}% | {events} events | {eta_formatted} left`, stream: process.stderr },
-    Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(p) {
-      const total = p.head ? Number(p.head.commit) : 1;
-      if (!started) bar.start(total, 0, { events: 0 });
-      started = true;
-      bar.update(Math.min(Number(p.position.commit), total), { events: p.events });
-    },
-    stop: () => started && bar.stop(),
-  };
-}
 
 /**
  * `scoring train` and `scoring backtest`: the predictive model and the thresholds, both learned
@@ -75,22 +58,19 @@ export function registerScoringHistory(program: Command): void {
   scoring
     .command('backtest')
     .description(
-      'replay the event history and report how a scoring model and thresholds would have classified the leads against their outcomes',
+      'replay the event history and report how scoring models would have classified the leads against their outcomes; with two or more --model, compare them on one seeded split',
     )
-    .requiredOption('--model <file>', 'YAML or JSON scoring model to try')
-    .option('--hot <n>', 'hot threshold instead of the model’s', (v) => Number(v))
-    .option('--warm <n>', 'warm threshold instead of the model’s', (v) => Number(v))
+    .requiredOption('--model <file>', 'YAML or JSON scoring model to try (repeat to compare models)', collect, [])
+    .option('--hot <n>', 'hot threshold instead of the model’s (one model only)', (v) => Number(v))
+    .option('--warm <n>', 'warm threshold instead of the model’s (one model only)', (v) => Number(v))
     .option('--with-predictive', 'score the predictive rule with the latest trained model (it was trained on these outcomes: in-sample)')
+    .option('--seed <n>', 'seed of the split and of the bootstrap (comparison)', (v) => Number(v), 2026)
+    .option('--test-share <x>', 'share of the leads held out (comparison)', (v) => Number(v), 0.3)
+    .option('--resamples <n>', 'bootstrap resamples for the ROC AUC interval (comparison)', (v) => Number(v), DEFAULT_RESAMPLES)
     .option('-f, --format <format>', 'table or json', 'table')
-    .action(async (opts: { model: string; hot?: number; warm?: number; withPredictive?: boolean; format: string }) => {
-      let model;
-      try {
-        model = loadScoringModelFile(opts.model);
-      } catch (error) {
-        if (error instanceof ScoringModelError)
-          fail(`${error.problems.length} problem(s)\n${error.problems.map(formatProblem).join('\n')}`);
-        fail((error as Error).message);
-      }
+    .action(async (opts: BacktestCliOptions) => {
+      if (opts.model.length > 1) return compareCommand(opts);
+      const model = loadModelOrFail(opts.model[0]);
       for (const [name, value] of [
         ['--hot', opts.hot],
         ['--warm', opts.warm],
@@ -112,7 +92,7 @@ export function registerScoringHistory(program: Command): void {
         progress.stop();
         let report;
         try {
-          report = backtest(histories, { model: model!, thresholds: { hot: opts.hot, warm: opts.warm }, predictive });
+          report = backtest(histories, { model, thresholds: { hot: opts.hot, warm: opts.warm }, predictive });
         } catch (error) {
           fail((error as Error).message);
         }
@@ -153,3 +133,5 @@ export function registerScoringHistory(program: Command): void {
       });
     });
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
