@@ -65,6 +65,7 @@ describe('lead-engine import csv, export and backtest comparison', () => {
     dir = mkdtempSync(join(tmpdir(), 'lead-engine-import-'));
     env = {
       SQLITE_PATH: join(dir, 'leads.sqlite'),
+      KEYS_SQLITE_PATH: join(dir, 'keys.sqlite'),
       READ_SQLITE_PATH: join(dir, 'read.sqlite'),
       POLICY_SQLITE_PATH: join(dir, 'policies.sqlite'),
     };
