@@ -10,6 +10,8 @@ export interface MongoDouble {
   /** mongodb://127.0.0.1:<port>/<database>?replicaSet=rs0 */
   url(database?: string): string;
   readonly port: number;
+  /** Client connections open now (a test can see that a client was closed). */
+  openConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -206,6 +208,7 @@ export async function startMongoDouble(options: { port?: number } = {}): Promise
 
   return {
     port,
+    openConnections: () => sockets.size,
     url: (database = '') => `mongodb://${address}/${encodeURIComponent(database)}?replicaSet=${SET_NAME}`,
     stop: () =>
       new Promise<void>((resolve) => {
