@@ -50,7 +50,13 @@ export class MongoPolicyStore implements PolicyStateStore {
     const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
     const store = new MongoPolicyStore(client, client.db(options.database), options.prefix ?? 'policy_');
-    await store.ensureIndexes();
+    try {
+      await store.ensureIndexes();
+    } catch (error) {
+      // Otherwise the client's pool and monitor stay open and keep the process alive.
+      await client.close();
+      throw error;
+    }
     return store;
   }
 
