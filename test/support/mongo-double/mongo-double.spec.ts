@@ -351,3 +351,35 @@ describe('MongoDB test double, on the wire', () => {
     }
   });
 });
+
+describe('MongoDB test double, as a standalone server', () => {
+  it('answers hello without a replica set and refuses transactions with IllegalOperation (20)', async () => {
+    const double = await startMongoDouble({ standalone: true });
+    const client = await MongoClient.connect(double.url('standalone'));
+    try {
+      const hello = await client.db('admin').command({ hello: 1 });
+      expect([hello.isWritablePrimary, hello.setName, hello.hosts]).toEqual([true, undefined, undefined]);
+      await client
+        .db()
+        .collection('x')
+        .insertOne({ _id: 1 } as never);
+      const session = client.startSession();
+      try {
+        session.startTransaction();
+        await expect(
+          client
+            .db()
+            .collection('x')
+            .insertOne({ _id: 2 } as never, { session }),
+        ).rejects.toMatchObject({ code: 20 });
+        await session.abortTransaction().catch(() => undefined);
+      } finally {
+        await session.endSession();
+      }
+      expect(await client.db().collection('x').countDocuments()).toBe(1);
+    } finally {
+      await client.close();
+      await double.stop();
+    }
+  });
+});

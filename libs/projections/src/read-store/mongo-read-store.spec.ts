@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { describeWithMongo, startMongoForTests, type MongoForTests } from '../../../../test/support/mongo-server';
-import { MongoReadStore } from './mongo-read-store';
+import { startMongoDouble } from '../../../../test/support/mongo-double';
+import { MongoReadStore, MongoReadStoreConfigError } from './mongo-read-store';
 import type { CollectionSpec, ProjectionCommit } from './read-store.port';
 
 const COUNTERS: CollectionSpec = { name: 'fault_counters', fields: { day: 'text' }, indexes: [[['day', 1]]] };
@@ -76,5 +77,23 @@ describeWithMongo('MongoReadStore under injected faults', () => {
     expect(await store.get(COUNTERS.name, 'd1')).toEqual({ day: 'd1', n: 1 });
     expect(await store.get(COUNTERS.name, 'd2')).toEqual({ day: 'd2', n: 10 });
     expect(await store.checkpoint('counters')).toEqual(checkpoint(1));
+  });
+});
+
+describe('MongoReadStore.connect', () => {
+  it('refuses a standalone server at start, explaining that transactions need a replica set', async () => {
+    const double = await startMongoDouble({ standalone: true });
+    try {
+      await expect(MongoReadStore.connect({ url: double.url('leads') })).rejects.toThrow(
+        new MongoReadStoreConfigError(
+          'The MongoDB read store needs a replica set (a single node is enough: start mongod with --replSet rs0 and run rs.initiate()), ' +
+            'because every projection batch is written with its checkpoint in one multi-document transaction',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 100)); // the server sees the sockets close a moment later
+      expect(double.openConnections()).toBe(0);
+    } finally {
+      await double.stop();
+    }
   });
 });
