@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { startMongoDouble } from '../../../../test/support/mongo-double';
 import { describeWithMongo, startMongoForTests, type MongoForTests } from '../../../../test/support/mongo-server';
-import { MongoPolicyStore } from './mongo-policy-store';
+import { MongoPolicyStore, MongoPolicyStoreConfigError } from './mongo-policy-store';
 import { policyStoreContract } from './policy-store.contract';
 
 // A real replica set when MONGODB_URL is set (e.g. docker compose -f docker/compose.yml up mongodb), else the MongoDB test double.
@@ -33,6 +33,20 @@ describe('MongoPolicyStore.connect', () => {
       expect(double.openConnections()).toBe(before);
     } finally {
       await admin.close();
+      await double.stop();
+    }
+  });
+});
+
+describe('MongoPolicyStore on a standalone server', () => {
+  it('is refused at start, explaining that its transactions need a replica set, rather than failing at the first commit', async () => {
+    const double = await startMongoDouble({ standalone: true });
+    try {
+      await expect(MongoPolicyStore.connect({ url: double.url('leads') })).rejects.toThrow(MongoPolicyStoreConfigError);
+      await expect(MongoPolicyStore.connect({ url: double.url('leads') })).rejects.toThrow(/needs a replica set/);
+      await new Promise((r) => setTimeout(r, 100)); // the server sees the sockets close a moment later
+      expect(double.openConnections()).toBe(0);
+    } finally {
       await double.stop();
     }
   });
