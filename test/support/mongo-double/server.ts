@@ -7,9 +7,11 @@ import { Storage, type Scope, type Transaction } from './storage';
 import { MessageReader, encodeReply, parseMessage, type WireRequest } from './wire';
 
 export interface MongoDouble {
-  /** mongodb://127.0.0.1:<port>/<database>?replicaSet=rs0 */
+  /** mongodb://127.0.0.1:<port>/<database>?replicaSet=rs0 (no replicaSet when standalone) */
   url(database?: string): string;
   readonly port: number;
+  /** Client connections open now (a test can see that a client was closed). */
+  openConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -22,8 +24,12 @@ interface SessionState {
   transaction?: Transaction;
 }
 
-/** Starts a single-node "replica set" on 127.0.0.1 and a random port (or the one given). */
-export async function startMongoDouble(options: { port?: number } = {}): Promise<MongoDouble> {
+/**
+ * Starts a single-node "replica set" on 127.0.0.1 and a random port (or the one given); with
+ * `standalone: true`, a standalone server instead, which refuses transactions as mongod does.
+ */
+export async function startMongoDouble(options: { port?: number; standalone?: boolean } = {}): Promise<MongoDouble> {
+  const standalone = options.standalone === true;
   const storage = new Storage();
   const cursors = new Cursors();
   const failPoints = new FailPoints();
@@ -38,13 +44,9 @@ export async function startMongoDouble(options: { port?: number } = {}): Promise
     helloOk: true,
     isWritablePrimary: true,
     ismaster: true,
-    setName: SET_NAME,
-    setVersion: 1,
-    electionId,
-    hosts: [address],
-    primary: address,
-    me: address,
-    secondary: false,
+    ...(standalone
+      ? {}
+      : { setName: SET_NAME, setVersion: 1, electionId, hosts: [address], primary: address, me: address, secondary: false }),
     maxBsonObjectSize: 16 * 1024 * 1024,
     maxMessageSizeBytes: 48_000_000,
     maxWriteBatchSize: 100_000,
@@ -68,6 +70,8 @@ export async function startMongoDouble(options: { port?: number } = {}): Promise
 
   /** The scope of a command, starting, continuing, committing or aborting the session's transaction. */
   function scopeOf(name: string, command: Document): { scope: Scope; done?: Document } {
+    if (standalone && command.txnNumber !== undefined)
+      throw new CommandError(20, 'IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
     if (command.autocommit !== false) return { scope: storage.autocommit() };
     const session = sessionOf(command);
     if (!session) throw new CommandError(50768, 'InvalidOptions', 'a transaction needs a session (lsid)');
@@ -206,7 +210,8 @@ export async function startMongoDouble(options: { port?: number } = {}): Promise
 
   return {
     port,
-    url: (database = '') => `mongodb://${address}/${encodeURIComponent(database)}?replicaSet=${SET_NAME}`,
+    openConnections: () => sockets.size,
+    url: (database = '') => `mongodb://${address}/${encodeURIComponent(database)}${standalone ? '' : `?replicaSet=${SET_NAME}`}`,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

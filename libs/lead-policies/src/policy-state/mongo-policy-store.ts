@@ -15,6 +15,11 @@ type CounterDoc = { _id: string; counter: number };
 /** Models are kept as JSON text: their keys ("attribute.city=cluj") are not all valid MongoDB field names. */
 type ModelDoc = { _id: 'scoring' | 'predictive'; json: string };
 
+/** The MongoDB server cannot run multi-document transactions (a standalone mongod). */
+export class MongoPolicyStoreConfigError extends Error {
+  override readonly name = 'MongoPolicyStoreConfigError';
+}
+
 export interface MongoPolicyStoreOptions {
   url: string;
   /** Database name; default: the one in the URL, else "leads". */
@@ -50,8 +55,24 @@ export class MongoPolicyStore implements PolicyStateStore {
     const client = new MongoClient(options.url, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
     const store = new MongoPolicyStore(client, client.db(options.database), options.prefix ?? 'policy_');
-    await store.ensureIndexes();
+    try {
+      await store.checkTransactions(client);
+      await store.ensureIndexes();
+    } catch (error) {
+      // Otherwise the client's pool and monitor stay open and keep the process alive.
+      await client.close();
+      throw error;
+    }
     return store;
+  }
+
+  private async checkTransactions(client: MongoClient): Promise<void> {
+    const hello = await client.db('admin').command({ hello: 1 });
+    if (typeof hello.setName === 'string' || hello.msg === 'isdbgrid') return;
+    throw new MongoPolicyStoreConfigError(
+      'The MongoDB policy store needs a replica set (a single node is enough: start mongod with --replSet rs0 and run rs.initiate()), ' +
+        'because each batch of policy state is written with its checkpoint in one multi-document transaction',
+    );
   }
 
   private ensureIndexes(): Promise<unknown> {
