@@ -5,12 +5,14 @@ import { ProjectionRunner, readStoreConfigFromEnv } from '@lead/projections';
 import { MongoClient } from 'mongodb';
 import { resolve } from 'node:path';
 import { createApp } from '../../apps/api/src/app.factory';
+import { TEST_ADMIN_KEY, authedClient } from '../support/authed-app';
 import { listen } from '../support/http';
 import { describeWithMongo, startMongoForTests, type MongoForTests } from '../support/mongo-server';
 import { describeForStore, eventStoreCases } from '../support/test-event-stores';
 
 const routing = loadRoutingConfigFile(resolve(__dirname, '..', '..', 'libs', 'lead-policies', 'config', 'routing.yaml'));
-const as = (actor: string) => ({ 'x-actor': actor });
+// Actors come from credentials now: every request here acts as the test app's admin key.
+const as = (_actor: string): Record<string, string> => ({});
 const lead = (email: string) => ({
   kind: 'B2B',
   contact: { name: 'Ana Pop', email },
@@ -43,20 +45,21 @@ describeWithMongo('READ_STORE=mongodb end to end', () => {
       let store: EventStore;
       let closeStore: () => Promise<void>;
       let app: INestApplication;
-      let http: Awaited<ReturnType<typeof listen>>;
+      let http: ReturnType<typeof authedClient>;
 
       const start = async () => {
         // Configured as a deployment is: the read models' and the policies' parsers of the environment.
         const env = { READ_STORE: 'mongodb', MONGODB_URL: mongo.url(database) };
         app = await createApp(
           {
+            auth: { adminKey: TEST_ADMIN_KEY, print: () => undefined },
             eventStore: store,
             projections: { readStore: readStoreConfigFromEnv(env), minPositionWaitMs: 5_000 },
             policies: { stateStore: policyStoreConfigFromEnv(env), sweepIntervalMs: 3_600_000 },
           },
           { logger: false },
         );
-        http = await listen(app);
+        http = authedClient(await listen(app), TEST_ADMIN_KEY);
       };
 
       beforeAll(async () => {
@@ -116,8 +119,8 @@ describeWithMongo('READ_STORE=mongodb end to end', () => {
 
         const disqualified = await http.post(`/leads/${id}/disqualify`, { reason: 'no_need', note: 'bought elsewhere' }, as('user:bogdan'));
         expect(disqualified.status).toBe(200);
-        expect((await http.get(`/disqualifications?actor=user:bogdan&minPosition=${disqualified.body.position}`)).body.items).toEqual([
-          expect.objectContaining({ leadId: id, reason: 'no_need', note: 'bought elsewhere', actor: 'user:bogdan' }),
+        expect((await http.get(`/disqualifications?actor=key:bootstrap-admin&minPosition=${disqualified.body.position}`)).body.items).toEqual([
+          expect.objectContaining({ leadId: id, reason: 'no_need', note: 'bought elsewhere', actor: 'key:bootstrap-admin' }),
         ]);
         const today = new Date().toISOString().slice(0, 10);
         const funnel = await http.get(
