@@ -119,9 +119,9 @@ describeWithMongo('READ_STORE=mongodb end to end', () => {
 
         const disqualified = await http.post(`/leads/${id}/disqualify`, { reason: 'no_need', note: 'bought elsewhere' }, as('user:bogdan'));
         expect(disqualified.status).toBe(200);
-        expect((await http.get(`/disqualifications?actor=key:bootstrap-admin&minPosition=${disqualified.body.position}`)).body.items).toEqual([
-          expect.objectContaining({ leadId: id, reason: 'no_need', note: 'bought elsewhere', actor: 'key:bootstrap-admin' }),
-        ]);
+        expect(
+          (await http.get(`/disqualifications?actor=key:bootstrap-admin&minPosition=${disqualified.body.position}`)).body.items,
+        ).toEqual([expect.objectContaining({ leadId: id, reason: 'no_need', note: 'bought elsewhere', actor: 'key:bootstrap-admin' })]);
         const today = new Date().toISOString().slice(0, 10);
         const funnel = await http.get(
           `/funnel?from=${today}&to=${today}&period=month&view=cohort&groupBy=channel&minPosition=${disqualified.body.position}`,
