@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { apiKeyStoreContract } from './api-key-store.contract';
 import { MongoApiKeyStore } from './mongo-api-key.store';
 import { SqliteApiKeyStore } from './sqlite-api-key.store';
+import { describeWithMongo, startMongoForTests, type MongoForTests } from '../../../../test/support/mongo-server';
 
 describe('SqliteApiKeyStore (two instances on one file)', () => {
   let dir: string;
@@ -12,17 +13,14 @@ describe('SqliteApiKeyStore (two instances on one file)', () => {
   apiKeyStoreContract(async () => [new SqliteApiKeyStore(join(dir, 'auth.sqlite')), new SqliteApiKeyStore(join(dir, 'auth.sqlite'))]);
 });
 
-const url = process.env.MONGODB_URL;
-if (!url) {
-  const reason = 'no MongoDB: MONGODB_URL is not set (docker compose -f docker/compose.yml up mongodb)';
-  console.warn(`Skipping MongoApiKeyStore suite: ${reason}`);
-  describe.skip(`MongoApiKeyStore (skipped: ${reason})`, () => it('needs a server', () => undefined));
-} else {
-  describe('MongoApiKeyStore (two connections to one collection)', () => {
-    let run = 0;
-    apiKeyStoreContract(async () => {
-      const collection = `api_keys_test_${process.pid}_${run++}`;
-      return [await MongoApiKeyStore.connect({ url, collection }), await MongoApiKeyStore.connect({ url, collection })];
-    });
+describeWithMongo('MongoApiKeyStore (two connections to one collection)', () => {
+  let mongo: MongoForTests;
+  beforeAll(async () => (mongo = await startMongoForTests()));
+  afterAll(() => mongo?.stop());
+  let run = 0;
+  apiKeyStoreContract(async () => {
+    const url = mongo.url('lead_engine_auth_test');
+    const collection = `api_keys_test_${process.pid}_${run++}`;
+    return [await MongoApiKeyStore.connect({ url, collection }), await MongoApiKeyStore.connect({ url, collection })];
   });
-}
+});
