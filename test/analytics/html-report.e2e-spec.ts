@@ -1,16 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { SqliteEventStore } from '@lead/event-store';
-import { PersonalDataEventStore, openPrivacy } from '@lead/privacy';
-import { appendCommands, chronological, generateLeads } from '../../libs/projections/src/testing/lead-history.generator';
 import { sampleComparison } from './model-comparison.fixture';
+import { runCli as cli, writeGeneratedHistory } from '../support/cli';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
   '--headless',
@@ -23,17 +16,6 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-function cli(args: string[], env: Record<string, string>) {
-  return run(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    },
-  );
-}
-
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`html report browser test skipped: ${CHROMIUM} is missing (Debian package chromium; .ci/run installs it)`);
 const inBrowser = hasChromium ? it : it.skip;
@@ -42,12 +24,7 @@ describe('lead-engine report --html', () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lead-engine-report-'));
-    // Written as the engine writes it: personal data encrypted, the keys beside the events file.
-    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), KEYS_SQLITE_PATH: join(dir, 'keys.sqlite') };
-    const store = new PersonalDataEventStore(new SqliteEventStore({ path: env.SQLITE_PATH }), await openPrivacy({}, env.SQLITE_PATH, env));
-    await appendCommands(store, chronological(generateLeads({ leads: 400, seed: 23, start: '2025-01-01', days: 180 })));
-    await store.close();
+    ({ dir, env } = await writeGeneratedHistory('lead-engine-report-', { leads: 400, seed: 23, start: '2025-01-01', days: 180 }));
     writeFileSync(join(dir, 'cmp.json'), JSON.stringify(sampleComparison()));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,38 +1,16 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { SqliteEventStore } from '@lead/event-store';
 import { PersonalDataEventStore, openPrivacy } from '@lead/privacy';
 import { funnelAsOf, queryFunnel, type FunnelReport } from '@lead/projections';
-import { chronological, generateLeads, appendCommands } from '../../libs/projections/src/testing/lead-history.generator';
 import { startHarness } from '../../libs/projections/src/testing/projection.test-kit';
-
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
-
-function cli(args: string[], env: Record<string, string>) {
-  return run(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    },
-  );
-}
+import { runCli as cli, writeGeneratedHistory } from '../support/cli';
 
 describe('lead-engine funnel', () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lead-engine-cli-'));
-    // Written as the engine writes it: personal data encrypted, the keys beside the events file.
-    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), KEYS_SQLITE_PATH: join(dir, 'keys.sqlite') };
-    const store = new PersonalDataEventStore(new SqliteEventStore({ path: env.SQLITE_PATH }), await openPrivacy({}, env.SQLITE_PATH, env));
-    await appendCommands(store, chronological(generateLeads({ leads: 150, seed: 77, start: '2025-01-01', days: 120 })));
-    await store.close();
+    ({ dir, env } = await writeGeneratedHistory('lead-engine-cli-', { leads: 150, seed: 77, start: '2025-01-01', days: 120 }));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,38 +1,17 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { cellLeads, measureFunnel, parseCell, readFunnelDefinition, replayHistory } from '@lead/analytics';
 import { SqliteEventStore } from '@lead/event-store';
-import { PersonalDataEventStore, openPrivacy } from '@lead/privacy';
-import { appendCommands, chronological, generateLeads } from '../../libs/projections/src/testing/lead-history.generator';
+import { runCli as cli, writeGeneratedHistory } from '../support/cli';
 
-const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const FAST_SALES = join(ROOT, 'libs', 'analytics', 'funnels', 'fast-sales.yaml');
-
-function cli(args: string[], env: Record<string, string>) {
-  return run(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    },
-  );
-}
 
 describe('lead-engine funnel --definition', () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lead-engine-cli-'));
-    // Written as the engine writes it: personal data encrypted, the keys beside the events file.
-    env = { SQLITE_PATH: join(dir, 'leads.sqlite'), KEYS_SQLITE_PATH: join(dir, 'keys.sqlite') };
-    const store = new PersonalDataEventStore(new SqliteEventStore({ path: env.SQLITE_PATH }), await openPrivacy({}, env.SQLITE_PATH, env));
-    await appendCommands(store, chronological(generateLeads({ leads: 200, seed: 41, start: '2025-01-01', days: 120 })));
-    await store.close();
+    ({ dir, env } = await writeGeneratedHistory('lead-engine-cli-', { leads: 200, seed: 41, start: '2025-01-01', days: 120 }));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
